@@ -1,0 +1,3 @@
+from wecomply.cli import main
+
+raise SystemExit(main())
