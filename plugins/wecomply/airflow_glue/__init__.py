@@ -1,0 +1,1 @@
+"""Airflow glue: hooks, operators, notifier, callback app and DAG conventions."""

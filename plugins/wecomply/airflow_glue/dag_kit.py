@@ -1,0 +1,50 @@
+"""Conventions every WeComply DAG shares: owner, retries, tags, failure alerts.
+
+DAG files import only this module and `airflow.sdk` at parse time; everything heavier is
+imported inside tasks.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any
+
+OWNER = "wecomply-hr-admin"
+TIMEZONE = "Asia/Shanghai"
+
+
+class DagTag(StrEnum):
+    """The one tag taxonomy: what area of the handbook a DAG serves.
+
+    Tests reject any tag outside this set, so the Airflow UI's tag filter stays useful.
+    """
+
+    TRAINING = "培训 training"
+    ASSESSMENT = "考核 assessment"
+    ACCOUNTS = "账号 accounts"
+    MEETINGS = "会议 meetings"
+    NOTICES = "通知 notices"
+    SECURITY = "安全 security"
+    DIRECTORY = "通讯录 directory"
+    REPORTS = "报表 reports"
+    OPERATIONS = "运维 operations"
+
+
+def default_args(**overrides: Any) -> dict[str, Any]:
+    """Default task arguments: two retries with backoff, and a WeCom alert on failure.
+
+    Retries are safe because every send goes through the outbox (see wecomply.delivery).
+    """
+    from wecomply.airflow_glue.notifications import admin_failure_alert
+
+    args: dict[str, Any] = {
+        "owner": OWNER,
+        "retries": 2,
+        "retry_delay": timedelta(minutes=2),
+        "retry_exponential_backoff": True,
+        "max_retry_delay": timedelta(minutes=20),
+        "on_failure_callback": admin_failure_alert(),
+    }
+    args.update(overrides)
+    return args
