@@ -53,13 +53,15 @@ demo: install
 	@mkdir -p $(ROOT)/.airflow $(ROOT)/data
 	@$(AIRFLOW_ENV) $(PY) -m demo_company run --out $(ROOT)/out
 
-# Debian's chromium renders the reports in tests. It is installed where missing (we run
-# as root here); elsewhere the browser tests skip with a reason, except in CI.
+# Debian's chromium renders the reports in tests, with CJK fonts (without them Chinese
+# renders as empty boxes) and pdftotext for the print check. Installed where missing (we
+# run as root here); elsewhere the browser tests skip with a reason, except in CI.
+BROWSER_PACKAGES := chromium fonts-noto-cjk poppler-utils
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium && command -v pdftotext && fc-list | grep -qi "noto.*cjk"; } >/dev/null 2>&1 || { \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-			echo "installing Debian's chromium for the report tests"; \
-			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+			echo "installing $(BROWSER_PACKAGES) for the report tests"; \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null) \
 				|| echo "warning: could not install chromium; browser tests will skip outside CI"; \
 		else echo "warning: chromium missing and not root; browser tests will skip outside CI"; fi; }
 
