@@ -45,9 +45,17 @@ class PacingStore(Protocol):
         Returns 0.0 when reserved, or the seconds to wait before the first moment at which
         every userid has room under the per-member limits (then nothing is reserved).
         `scope` names the app (corp id + agent id): limits are per app and member.
+
+        Implementations apply `wecomply.wecom.pacing.windows_for_scope(scope)` with the
+        sliding-log rule of `wecomply.wecom.pacing.wait_needed` (see that module for why),
+        atomically across processes; a robot's scope ("robot:...") gets 20/min.
         """
         ...
 
     def count_day(self, scope: str, day: str, recipients: int) -> int:
-        """Add `recipients` to the app's person-times for `day` (YYYY-MM-DD); return the new total."""
+        """Add `recipients` to the app's person-times for `day` (YYYY-MM-DD); return the new total.
+
+        `recipients` may be negative: the client takes a charge back when the cap would be
+        exceeded or WeCom definitely did not deliver.
+        """
         ...
