@@ -1,0 +1,1 @@
+"""The policy file (schema and loader) and the China working-day calendar."""

@@ -1,0 +1,188 @@
+"""China's working-day calendar, working windows and deadlines.
+
+Official dates are from the State Council General Office's holiday notices:
+- 国务院办公厅关于2025年部分节假日安排的通知 (2024-11-12): Spring Festival 1/28–2/4 off,
+  1/26 (Sun) and 2/8 (Sat) worked; National Day and Mid-Autumn 10/1–10/8 off, 9/28 (Sun)
+  and 10/11 (Sat) worked.
+- 国务院办公厅关于2026年部分节假日安排的通知 (2025-11-04): New Year 1/1–1/3 off, 1/4 (Sun)
+  worked; Spring Festival 2/15–2/23 off, 2/14 (Sat) and 2/28 (Sat) worked; Labour Day 5/1–5/5
+  off, 5/9 (Sat) worked; National Day 10/1–10/7 off, 9/20 (Sun) and 10/10 (Sat) worked.
+chinesecalendar 1.11.0 lists exactly these make-up days for 2025 and 2026 (checked below).
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from chinese_calendar.constants import workdays as official_make_up_days
+
+from wecomply.errors import UserFacingError
+from wecomply.policy.calendar import SHANGHAI, CalendarError, UncoveredYearWarning, WorkCalendar
+from wecomply.policy.config import CalendarPolicy, DatedNote, WorkingHours
+
+
+def at(y: int, m: int, d: int, hh: int = 0, mm: int = 0) -> datetime:
+    return datetime(y, m, d, hh, mm, tzinfo=SHANGHAI)
+
+
+def days(start: date, end: date) -> list[date]:
+    return [start + timedelta(n) for n in range((end - start).days + 1)]
+
+
+@pytest.fixture
+def cal(policy) -> WorkCalendar:
+    return WorkCalendar(policy)
+
+
+def test_package_make_up_days_match_the_state_council_notices():
+    listed = sorted(d for d in official_make_up_days if d.year in (2025, 2026))
+    assert listed == [
+        date(2025, 1, 26), date(2025, 2, 8), date(2025, 4, 27), date(2025, 9, 28), date(2025, 10, 11),
+        date(2026, 1, 4), date(2026, 2, 14), date(2026, 2, 28), date(2026, 5, 9), date(2026, 9, 20), date(2026, 10, 10),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("make_up", "holiday_from", "holiday_to"),
+    [
+        ([date(2025, 1, 26), date(2025, 2, 8)], date(2025, 1, 28), date(2025, 2, 4)),  # 2025 春节
+        ([date(2025, 9, 28), date(2025, 10, 11)], date(2025, 10, 1), date(2025, 10, 8)),  # 2025 国庆+中秋
+        ([date(2026, 2, 14), date(2026, 2, 28)], date(2026, 2, 15), date(2026, 2, 23)),  # 2026 春节
+        ([date(2026, 9, 20), date(2026, 10, 10)], date(2026, 10, 1), date(2026, 10, 7)),  # 2026 国庆
+    ],
+    ids=["2025-spring-festival", "2025-national-day", "2026-spring-festival", "2026-national-day"],
+)
+def test_make_up_days_work_and_public_holidays_do_not(cal, make_up, holiday_from, holiday_to):
+    for day in make_up:
+        assert day.weekday() >= 5, f"{day} should be a weekend day made into a working day"
+        assert cal.is_working_day(day), day
+    for day in days(holiday_from, holiday_to):
+        assert not cal.is_working_day(day), day
+
+
+def test_public_holidays_are_not_counted_as_working_days(cal):
+    # Mon 2025-01-27 → the next working day is Wed 2025-02-05, after eight days off.
+    assert cal.add_working_days(date(2025, 1, 27), 1) == date(2025, 2, 5)
+    # Fri 2025-01-24 → the 调休 Sunday 2025-01-26 is the next working day.
+    assert cal.add_working_days(date(2025, 1, 24), 1) == date(2025, 1, 26)
+    # Sep 2025 has 23 working days: 22 weekdays plus Sunday 9/28 (no holidays inside September).
+    assert cal.working_days_between(date(2025, 8, 31), date(2025, 9, 30)) == 23
+    # October 2025: 23 weekdays, minus 6 weekday holidays (10/1-3, 10/6-8), plus Saturday 10/11.
+    assert cal.working_days_between(date(2025, 9, 30), date(2025, 10, 31)) == 18
+
+
+def test_add_and_count_working_days_agree(cal):
+    start = date(2026, 2, 10)
+    for n in (-15, -3, 0, 1, 5, 12):
+        end = cal.add_working_days(start, n)
+        assert cal.working_days_between(start, end) == n
+    assert cal.add_working_days(date(2026, 3, 2), -1) == date(2026, 2, 28)  # back to the 调休 Saturday
+
+
+def test_working_day_deadline_skips_national_day(cal):
+    # Tue 2025-09-30 10:00 + 3 working days: 10/9 Thu, 10/10 Fri, 10/11 Sat (调休).
+    assert cal.deadline(at(2025, 9, 30, 10), "3wd") == at(2025, 10, 11, 10)
+    assert cal.before(at(2025, 10, 11, 10), "3wd") == at(2025, 9, 30, 10)
+
+
+def test_calendar_and_hour_deadlines(cal):
+    assert cal.deadline(at(2026, 3, 2, 9), "7d") == at(2026, 3, 9, 9)
+    assert cal.deadline(at(2026, 3, 6, 23, 50), "30m") == at(2026, 3, 7, 0, 20)
+    # A Friday 17:00 message: 24 h on the calendar ends Saturday; on working days, Monday.
+    assert cal.deadline(at(2026, 3, 6, 17), "24h") == at(2026, 3, 7, 17)
+    assert cal.deadline(at(2026, 3, 6, 17), "24h", clock="working_days") == at(2026, 3, 9, 17)
+    # Across the 2026 Spring Festival: Sat 2026-02-14 (调休) 10:00 resumes on Tue 2026-02-24.
+    assert cal.deadline(at(2026, 2, 14, 10), "24h", clock="working_days") == at(2026, 2, 24, 10)
+
+
+def test_results_are_in_shanghai_even_from_utc(cal):
+    from zoneinfo import ZoneInfo
+
+    utc_friday_evening = datetime(2026, 3, 6, 12, 0, tzinfo=ZoneInfo("UTC"))  # 20:00 in Shanghai
+    moved = cal.next_working_window(utc_friday_evening)
+    assert moved == at(2026, 3, 9, 9) and moved.tzinfo == SHANGHAI
+
+
+def test_quiet_hours_move_friday_evening_to_monday_morning(cal):
+    assert cal.next_working_window(at(2026, 3, 6, 20)) == at(2026, 3, 9, 9)
+
+
+def test_quiet_hours_move_to_a_make_up_saturday(cal):
+    # Fri 2026-02-13 20:00 → Sat 2026-02-14 is a 调休 working day.
+    assert cal.next_working_window(at(2026, 2, 13, 20)) == at(2026, 2, 14, 9)
+    # Sat 2026-02-14 19:00 → the Spring Festival holiday follows; Tue 2026-02-24 09:00.
+    assert cal.next_working_window(at(2026, 2, 14, 19)) == at(2026, 2, 24, 9)
+
+
+def test_working_window_edges(cal):
+    assert cal.next_working_window(at(2026, 3, 9, 7, 30)) == at(2026, 3, 9, 9)
+    assert cal.next_working_window(at(2026, 3, 9, 10, 15)) == at(2026, 3, 9, 10, 15)
+    assert cal.next_working_window(at(2026, 3, 9, 12, 30)) == at(2026, 3, 9, 13)  # lunch
+    assert cal.next_working_window(at(2026, 3, 9, 18)) == at(2026, 3, 10, 9)  # end is exclusive
+    assert cal.is_working_time(at(2026, 3, 9, 17, 59))
+    assert not cal.is_working_time(at(2026, 10, 1, 10))  # National Day
+
+
+def test_urgent_is_never_moved(cal):
+    saturday_night = at(2026, 10, 3, 23, 5)
+    assert cal.next_working_window(saturday_night, urgent=True) is saturday_night
+
+
+def test_no_lunch_break_when_the_policy_sets_none():
+    cal = WorkCalendar(CalendarPolicy(), WorkingHours(start=time(8, 30), end=time(17, 30)))
+    assert cal.next_working_window(at(2026, 3, 9, 12, 30)) == at(2026, 3, 9, 12, 30)
+    assert cal.next_working_window(at(2026, 3, 9, 6)) == at(2026, 3, 9, 8, 30)
+
+
+def test_company_overrides_apply_on_top_of_the_official_calendar():
+    settings = CalendarPolicy(
+        extra_holidays=[DatedNote(date=date(2026, 2, 13), reason="年会")],
+        extra_working_days=[DatedNote(date=date(2026, 6, 27), reason="盘点")],
+    )
+    cal = WorkCalendar(settings)
+    assert not cal.is_working_day(date(2026, 2, 13))  # a Friday, now a company day off
+    assert cal.is_working_day(date(2026, 6, 27))  # a Saturday, now a company working day
+    assert cal.next_working_window(at(2026, 2, 12, 19)) == at(2026, 2, 14, 9)
+
+
+def test_uncovered_year_warns_once_and_falls_back_to_weekends(caplog):
+    year = max(WorkCalendar().covered_years) + 4
+    cal = WorkCalendar(CalendarPolicy(extra_holidays=[DatedNote(date=date(year, 10, 1))]))
+    monday = date(year, 1, 1) + timedelta(days=(7 - date(year, 1, 1).weekday()) % 7)
+    with caplog.at_level(logging.WARNING, logger="wecomply.policy.calendar"):
+        with pytest.warns(UncoveredYearWarning, match=f"no official holiday data for {year}"):
+            assert cal.is_working_day(monday)
+    assert str(year) in caplog.text
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert not cal.is_working_day(monday + timedelta(days=5))  # Saturday, no second warning
+        assert not cal.is_working_day(date(year, 10, 1))  # the company override still applies
+
+
+def test_covered_years_include_2025_and_2026(cal):
+    assert cal.is_covered(2025) and cal.is_covered(2026)
+
+
+def test_weekends_source_ignores_official_holidays():
+    cal = WorkCalendar(CalendarPolicy(source="weekends"))
+    assert cal.is_working_day(date(2025, 10, 1))
+    assert not cal.is_working_day(date(2025, 9, 28))
+
+
+def test_naive_datetimes_are_refused(cal):
+    with pytest.raises(CalendarError) as caught:
+        cal.next_working_window(datetime(2026, 3, 6, 20))
+    assert isinstance(caught.value, UserFacingError)
+    assert "timezone-aware" in str(caught.value)
+    with pytest.raises(CalendarError):
+        cal.deadline(datetime(2026, 3, 6, 20), "1wd")
+
+
+def test_a_calendar_without_working_days_is_an_error_not_a_hang():
+    every_day = [DatedNote(date=date(2026, 1, 1) + timedelta(n)) for n in range(450)]
+    cal = WorkCalendar(CalendarPolicy(extra_holidays=every_day))
+    with pytest.raises(CalendarError, match="no working"):
+        cal.next_working_window(at(2026, 1, 1, 10))
