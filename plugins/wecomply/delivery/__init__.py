@@ -1,0 +1,305 @@
+"""Outbox-driven sending shared by every DAG: plan → claim → send → complete.
+
+    report = deliver(sessions, client, requests, now=now, worker_id=ti_id,
+                     duplicate_check_interval=policy_seconds)
+
+Each step runs in its own short transaction, committed before the next one starts:
+
+- *plan* commits the delivery rows and their frozen batches first, so that whatever
+  happens next, a retry finds exactly the same bodies to (re)send;
+- *claim* commits the lease and the attempt time before the HTTP call: if the worker
+  dies during the call, the row already says "an attempt started at T", which is what
+  the in-doubt rule needs; and no transaction (on SQLite, the single write lock) is held
+  open while WeCom answers, so other workers and the client's own pacing/token stores
+  (same database) are not blocked for the length of a request;
+- *complete* commits the msgid as soon as WeCom answered, so a crash afterwards never
+  leads to a resend.
+
+The task's own transaction (if any) is separate: pass a session factory, not a session.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from wecomply.records import outbox
+from wecomply.records.models import DeliveryStatus
+from wecomply.records.outbox import (
+    ClaimState,
+    DeliveryKey,
+    DeliveryRequest,
+    DeliveryState,
+    SendOutcome,
+    build_task_id,
+    parse_task_id,
+)
+from wecomply.wecom.errors import (
+    WeComAllRecipientsInvalid,
+    WeComApiError,
+    WeComConfigError,
+    WeComError,
+    WeComRateLimited,
+    WeComSendInDoubt,
+    WeComTransientError,
+)
+
+__all__ = [
+    "DeliveryKey",
+    "DeliveryOutcome",
+    "DeliveryReport",
+    "DeliveryRequest",
+    "Sender",
+    "build_task_id",
+    "deliver",
+    "parse_task_id",
+]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LEASE = timedelta(minutes=5)
+# A resend must reach WeCom inside the window; leave room for the request itself.
+DEFAULT_RESEND_MARGIN = timedelta(seconds=60)
+PLAN_RETRIES = 5
+
+
+class Sender(Protocol):
+    """What `deliver` needs from the WeCom client (`WeComClient.send_message`)."""
+
+    def send_message(self, body: dict[str, Any]) -> Any: ...
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    key: DeliveryKey
+    status: DeliveryStatus
+    msgid: str | None
+    invalid_users: tuple[str, ...]
+    sent_now: bool  # this call's send (or resend) completed it
+    pending: bool  # still owed: another worker holds it, or it was deferred
+
+
+@dataclass
+class DeliveryReport:
+    outcomes: dict[DeliveryKey, DeliveryOutcome] = field(default_factory=dict)
+    batches_sent: int = 0  # requests WeCom accepted during this call
+    resends: int = 0  # of which were duplicate-check resends after a doubtful attempt
+    errors: list[str] = field(default_factory=list)
+
+    def _keys(self, predicate: Callable[[DeliveryOutcome], bool]) -> list[DeliveryKey]:
+        return [key for key, o in self.outcomes.items() if predicate(o)]
+
+    @property
+    def sent(self) -> list[DeliveryKey]:
+        return self._keys(lambda o: o.sent_now)
+
+    @property
+    def already_done(self) -> list[DeliveryKey]:
+        return self._keys(lambda o: not o.sent_now and not o.pending)
+
+    @property
+    def pending(self) -> list[DeliveryKey]:
+        return self._keys(lambda o: o.pending)
+
+    @property
+    def in_doubt(self) -> list[DeliveryKey]:
+        return self._keys(lambda o: o.status is DeliveryStatus.IN_DOUBT)
+
+    @property
+    def failed(self) -> list[DeliveryKey]:
+        return self._keys(lambda o: o.status in (DeliveryStatus.FAILED, DeliveryStatus.INVALID))
+
+    @property
+    def complete(self) -> bool:
+        """Nothing is still owed (in-doubt and failed deliveries are settled, and reported)."""
+        return not self.pending
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "requests": len(self.outcomes),
+            "sent": len(self.sent),
+            "already_done": len(self.already_done),
+            "pending": len(self.pending),
+            "in_doubt": len(self.in_doubt),
+            "failed": len(self.failed),
+            "batches_sent": self.batches_sent,
+            "resends": self.resends,
+        }
+
+
+def _clock(now: datetime | Callable[[], datetime]) -> Callable[[], datetime]:
+    if callable(now):
+        return now
+    if now.tzinfo is None:
+        raise ValueError("deliver(now=...) must be timezone-aware")
+    return lambda: now
+
+
+def deliver(
+    sessions: sessionmaker[Session],
+    sender: Sender,
+    requests: Sequence[DeliveryRequest],
+    *,
+    now: datetime | Callable[[], datetime],
+    worker_id: str,
+    duplicate_check_interval: int = 1800,
+    lease: timedelta = DEFAULT_LEASE,
+    resend_margin: timedelta = DEFAULT_RESEND_MARGIN,
+    max_attempts: int = 3,
+) -> DeliveryReport:
+    """Send every request that is still owed, each exactly once; return what happened.
+
+    `now` is the decision clock (a datetime, or a callable for long runs). A second call
+    with the same requests sends nothing. `WeComConfigError` is re-raised after releasing
+    the batch (a person must fix the connection); other WeCom errors are recorded and
+    reported, and the report's `pending` lists what a retry must still send.
+    """
+    clock = _clock(now)
+    report = DeliveryReport()
+    batch_ids = _plan(sessions, requests, clock=clock, interval=duplicate_check_interval)
+    sent_batches: set[int] = set()
+    deferred: set[int] = set()
+    for batch_id in batch_ids:
+        outcome = _send_batch(
+            sessions,
+            sender,
+            batch_id,
+            clock=clock,
+            worker_id=worker_id,
+            lease=lease,
+            resend_margin=resend_margin,
+            max_attempts=max_attempts,
+            report=report,
+        )
+        if outcome == "sent":
+            sent_batches.add(batch_id)
+        elif outcome == "deferred":
+            deferred.add(batch_id)
+
+    keys = [r.key for r in requests]
+    with sessions.begin() as session:
+        states = outbox.delivery_states(keys, session=session)
+    for key in keys:
+        state: DeliveryState = states[key]
+        report.outcomes[key] = DeliveryOutcome(
+            key=key,
+            status=state.status,
+            msgid=state.msgid,
+            invalid_users=state.invalid_users,
+            sent_now=state.batch_id in sent_batches,
+            pending=state.status is DeliveryStatus.QUEUED,
+        )
+    log.info("deliver %s: %s", worker_id, report.summary())
+    return report
+
+
+def _plan(
+    sessions: sessionmaker[Session],
+    requests: Sequence[DeliveryRequest],
+    *,
+    clock: Callable[[], datetime],
+    interval: int,
+) -> list[int]:
+    ordered = sorted(requests, key=lambda r: (not r.urgent, r.key))
+    for attempt in range(PLAN_RETRIES):
+        try:
+            with sessions.begin() as session:
+                ids = outbox.plan(ordered, session=session, now=clock(), duplicate_check_interval=interval)
+                urgent = _urgent_ids(session, ids)
+            return sorted(ids, key=lambda i: (i not in urgent, i))
+        except outbox.PlanConflict:
+            log.info("plan conflict with a concurrent worker (attempt %d); planning again", attempt + 1)
+    raise RuntimeError(f"could not plan deliveries after {PLAN_RETRIES} attempts")
+
+
+def _urgent_ids(session: Session, ids: list[int]) -> set[int]:
+    import sqlalchemy as sa
+
+    from wecomply.records.models import DeliveryBatch
+
+    if not ids:
+        return set()
+    t = DeliveryBatch.__table__
+    return set(session.scalars(sa.select(t.c.id).where(t.c.id.in_(ids), t.c.urgent.is_(True))))
+
+
+def _send_batch(
+    sessions: sessionmaker[Session],
+    sender: Sender,
+    batch_id: int,
+    *,
+    clock: Callable[[], datetime],
+    worker_id: str,
+    lease: timedelta,
+    resend_margin: timedelta,
+    max_attempts: int,
+    report: DeliveryReport,
+) -> str:
+    for _ in range(max_attempts):
+        with sessions.begin() as session:
+            claim = outbox.claim_batch(
+                batch_id, session=session, worker_id=worker_id, now=clock(), lease=lease, resend_margin=resend_margin
+            )
+        if claim.state is ClaimState.MARKED_IN_DOUBT:
+            report.errors.append(f"batch {batch_id}: in doubt after the duplicate-check window; not resent")
+            return "in_doubt"
+        if claim.state is not ClaimState.CLAIMED:
+            return claim.state.value
+        assert claim.body is not None
+        try:
+            result = sender.send_message(claim.body)
+        except WeComSendInDoubt as exc:
+            _release(sessions, batch_id, worker_id, exc, maybe_sent=True)
+            continue  # re-claim: resent byte-identically only if still inside the window
+        except WeComAllRecipientsInvalid as exc:
+            with sessions.begin() as session:
+                outbox.fail_batch(batch_id, session=session, now=clock(), error=_describe(exc), all_invalid=True)
+            return "failed"
+        except WeComConfigError as exc:
+            _release(sessions, batch_id, worker_id, exc, maybe_sent=False)
+            raise
+        except (WeComRateLimited, WeComTransientError) as exc:
+            maybe = bool(getattr(exc, "may_have_left", False))
+            _release(sessions, batch_id, worker_id, exc, maybe_sent=maybe)
+            report.errors.append(f"batch {batch_id}: {_describe(exc)}")
+            if maybe:
+                continue
+            return "deferred"
+        except WeComApiError as exc:
+            with sessions.begin() as session:
+                outbox.fail_batch(batch_id, session=session, now=clock(), error=_describe(exc))
+            report.errors.append(f"batch {batch_id}: {_describe(exc)}")
+            return "failed"
+        except WeComError as exc:
+            # Pacing/daily-cap refusals happen before the request leaves: not sent.
+            _release(sessions, batch_id, worker_id, exc, maybe_sent=False)
+            report.errors.append(f"batch {batch_id}: {_describe(exc)}")
+            return "deferred"
+        except BaseException as exc:
+            # Unknown failure mid-send: assume the request may have left.
+            _release(sessions, batch_id, worker_id, exc, maybe_sent=True)
+            raise
+        with sessions.begin() as session:
+            outbox.complete_batch(batch_id, SendOutcome.of(result), session=session, now=clock())
+        report.batches_sent += 1
+        if claim.resend:
+            report.resends += 1
+        return "sent"
+    return "deferred"
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:500]
+
+
+def _release(
+    sessions: sessionmaker[Session], batch_id: int, worker_id: str, exc: BaseException, *, maybe_sent: bool
+) -> None:
+    with sessions.begin() as session:
+        outbox.release_batch(batch_id, session=session, worker_id=worker_id, error=_describe(exc), maybe_sent=maybe_sent)
+

@@ -1,0 +1,580 @@
+"""The outbox: the durable state machine behind "nothing lost, nothing doubled".
+
+A `Delivery` row, unique on (duty, subject, period, step), says "this message is owed".
+It is written before anything is sent, so a retried, cleared or backfilled task finds it
+and never owes the message twice. Deliveries with identical content are grouped into a
+`DeliveryBatch`: one `message/send` request whose body is frozen as canonical JSON (it
+never contains the access token; the client adds that to the URL). Freezing matters: a
+resend must be byte-identical for WeCom's duplicate check to suppress it.
+
+A batch moves READY → SENDING (claimed by compare-and-set, under a lease) → SENT, or
+back to READY when WeCom definitely did not take it. A batch whose previous attempt may
+have been delivered (the client raised `WeComSendInDoubt`, or a worker's lease expired
+mid-send) is resent only while inside the duplicate-check window measured from its first
+attempt; after that it becomes IN_DOUBT and is reported, never blindly resent.
+
+Every function here takes `*, session` and never commits: the caller decides where the
+transaction ends (`wecomply.delivery.deliver` commits after each step, see there).
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from wecomply.records.bulk import chunks, insert_ignore
+from wecomply.records.models import BatchStatus, Delivery, DeliveryBatch, DeliveryStatus
+from wecomply.wecom.messages import MAX_USERS_PER_CALL, batch_bodies, body_bytes
+
+_KEY_PART = re.compile(r"[A-Za-z0-9_-]+")
+TASK_ID_MAX = 128
+_DIGEST_LEN = 12
+
+
+class DeliveryKey(NamedTuple):
+    duty: str
+    subject: str
+    period: str
+    step: str
+
+
+@dataclass(frozen=True)
+class DeliveryRequest:
+    """One message the policy requires.
+
+    `duty`, `period` and `step` may hold only letters, digits, `_` and `-` (they become
+    part of a card's task_id); `subject` is whom or what the message is about (usually
+    the recipient's userid; for an escalation, the person escalated about).
+    `payload` is a `wecomply.wecom.messages` payload (`msgtype` + content). For
+    `template_card` payloads the outbox replaces `task_id` with one per batch (see
+    `build_task_id`), so callers may pass any valid placeholder.
+    """
+
+    duty: str
+    subject: str
+    period: str
+    step: str
+    recipients: tuple[str, ...]
+    payload: Mapping[str, Any]
+    urgent: bool = False
+    assignment_id: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("duty", "period", "step"):
+            value = getattr(self, name)
+            if not _KEY_PART.fullmatch(value):
+                raise ValueError(f"DeliveryRequest.{name}={value!r}: only letters, digits, _ and - allowed")
+        if len(self.duty) + len(self.period) + len(self.step) + _DIGEST_LEN + 3 > TASK_ID_MAX:
+            raise ValueError(f"duty+period+step too long for a task_id: {self.key}")
+        if not self.subject or len(self.subject) > 64:
+            raise ValueError(f"DeliveryRequest.subject must be 1-64 characters, got {self.subject!r}")
+        if not self.recipients:
+            raise ValueError(f"DeliveryRequest {self.key} has no recipients")
+        if len(set(self.recipients)) > MAX_USERS_PER_CALL:
+            raise ValueError(f"DeliveryRequest {self.key} has more than {MAX_USERS_PER_CALL} recipients")
+        if "msgtype" not in self.payload:
+            raise ValueError(f"DeliveryRequest {self.key} payload has no msgtype")
+        object.__setattr__(self, "recipients", tuple(sorted(set(self.recipients))))
+
+    @property
+    def key(self) -> DeliveryKey:
+        return DeliveryKey(self.duty, self.subject, self.period, self.step)
+
+
+# --- task ids ---------------------------------------------------------------------------
+
+
+class TaskRef(NamedTuple):
+    duty: str
+    period: str
+    step: str
+    digest: str
+
+
+def build_task_id(duty: str, period: str, step: str, digest: str) -> str:
+    """`<duty>@<period>@<step>@<digest>`: ≤ 128 bytes of [A-Za-z0-9_@-], unique per batch.
+
+    `@` separates the parts because it may not occur inside them; the digest tells apart
+    batches of the same step (WeCom wants task_id unique within the app).
+    """
+    for part in (duty, period, step, digest):
+        if not _KEY_PART.fullmatch(part):
+            raise ValueError(f"task_id part {part!r}: only letters, digits, _ and - allowed")
+    task_id = f"{duty}@{period}@{step}@{digest}"
+    if len(task_id) > TASK_ID_MAX:
+        raise ValueError(f"task_id {task_id!r} is longer than {TASK_ID_MAX} bytes")
+    return task_id
+
+
+def parse_task_id(task_id: str) -> TaskRef | None:
+    """The parts of a task_id built by `build_task_id`, or None for any other string."""
+    parts = (task_id or "").split("@")
+    if len(parts) != 4 or not all(_KEY_PART.fullmatch(p) for p in parts) or len(task_id) > TASK_ID_MAX:
+        return None
+    return TaskRef(*parts)
+
+
+# --- planning -----------------------------------------------------------------------------
+
+
+class PlanConflict(Exception):
+    """Another worker batched some of these deliveries first; roll back and plan again."""
+
+
+def _payload_hash(payload: Mapping[str, Any]) -> str:
+    return hashlib.sha256(body_bytes(payload)).hexdigest()
+
+
+def _with_task_id(payload: Mapping[str, Any], task_id: str) -> dict[str, Any]:
+    out = json.loads(body_bytes(payload))
+    if out.get("msgtype") == "template_card":
+        out["template_card"]["task_id"] = task_id
+    return out
+
+
+def plan(
+    requests: Sequence[DeliveryRequest],
+    *,
+    session: Session,
+    now: datetime,
+    duplicate_check_interval: int,
+) -> list[int]:
+    """Write the delivery rows (once) and group the unbatched ones into batches.
+
+    Returns the ids of every batch that holds one of `requests`, whatever its status,
+    so the caller can send what is still owed. Raises `PlanConflict` when a concurrent
+    planner took some rows in between (the compare-and-set on `batch_id IS NULL`).
+    """
+    by_key: dict[DeliveryKey, DeliveryRequest] = {}
+    for request in requests:
+        by_key.setdefault(request.key, request)
+    if not by_key:
+        return []
+    table = Delivery.__table__
+    insert_ignore(
+        session,
+        table,
+        [
+            {
+                "duty": r.duty,
+                "subject": r.subject,
+                "period": r.period,
+                "step": r.step,
+                "recipients": list(r.recipients),
+                "assignment_id": r.assignment_id,
+                "status": DeliveryStatus.QUEUED.value,
+                "urgent": r.urgent,
+                "attempts": 0,
+                "created_at": now,
+            }
+            for r in by_key.values()
+        ],
+        conflict=("duty", "subject", "period", "step"),
+    )
+    rows = _rows_for(session, by_key)
+
+    batch_ids = {row.batch_id for row in rows.values() if row.batch_id is not None}
+    groups: dict[tuple[str, str, str, str, bool], list[tuple[DeliveryRequest, _Row]]] = defaultdict(list)
+    for key, row in rows.items():
+        if row.batch_id is None:
+            request = by_key[key]
+            group = (request.duty, request.period, request.step, _payload_hash(request.payload), request.urgent)
+            groups[group].append((request, row))
+
+    for (duty, period, step, _hash, urgent), members in sorted(groups.items()):
+        members.sort(key=lambda m: m[0].subject)
+        for pack in _pack(members):
+            batch_ids.add(
+                _create_batch(
+                    pack,
+                    session=session,
+                    now=now,
+                    duty=duty,
+                    period=period,
+                    step=step,
+                    urgent=urgent,
+                    interval=duplicate_check_interval,
+                )
+            )
+    return sorted(batch_ids)
+
+
+class _Row(NamedTuple):
+    id: int
+    batch_id: int | None
+    recipients: tuple[str, ...]
+
+
+def _rows_for(session: Session, by_key: Mapping[DeliveryKey, Any]) -> dict[DeliveryKey, _Row]:
+    rows: dict[DeliveryKey, _Row] = {}
+    duties = sorted({k.duty for k in by_key})
+    periods = sorted({k.period for k in by_key})
+    steps = sorted({k.step for k in by_key})
+    subjects = sorted({k.subject for k in by_key})
+    t = Delivery.__table__
+    for subject_chunk in chunks(subjects, 2000):
+        stmt = sa.select(t.c.id, t.c.duty, t.c.subject, t.c.period, t.c.step, t.c.batch_id, t.c.recipients).where(
+            t.c.duty.in_(duties),
+            t.c.period.in_(periods),
+            t.c.step.in_(steps),
+            t.c.subject.in_(list(subject_chunk)),
+        )
+        for r in session.execute(stmt):
+            key = DeliveryKey(r.duty, r.subject, r.period, r.step)
+            if key in by_key:
+                rows[key] = _Row(r.id, r.batch_id, tuple(r.recipients))
+    return rows
+
+
+def _pack(members: list[tuple[DeliveryRequest, _Row]]) -> list[list[tuple[DeliveryRequest, _Row]]]:
+    """Greedy packing into bodies of at most 1000 distinct userids."""
+    packs: list[list[tuple[DeliveryRequest, _Row]]] = []
+    current: list[tuple[DeliveryRequest, _Row]] = []
+    users: set[str] = set()
+    for member in members:
+        recipients = set(member[1].recipients)
+        if current and len(users | recipients) > MAX_USERS_PER_CALL:
+            packs.append(current)
+            current, users = [], set()
+        current.append(member)
+        users |= recipients
+    if current:
+        packs.append(current)
+    return packs
+
+
+def _create_batch(
+    pack: list[tuple[DeliveryRequest, _Row]],
+    *,
+    session: Session,
+    now: datetime,
+    duty: str,
+    period: str,
+    step: str,
+    urgent: bool,
+    interval: int,
+) -> int:
+    payload = pack[0][0].payload
+    recipients = sorted({u for _, row in pack for u in row.recipients})
+    subjects = sorted(request.subject for request, _ in pack)
+    digest = hashlib.sha256(
+        body_bytes({"payload": payload, "recipients": recipients, "subjects": subjects})
+    ).hexdigest()[:_DIGEST_LEN]
+    task_id = build_task_id(duty, period, step, digest)
+    (body,) = batch_bodies(_with_task_id(payload, task_id), recipients, duplicate_check_interval=interval)
+    body_text = body_bytes(body).decode("utf-8")
+    is_card = payload.get("msgtype") == "template_card"
+    batch_id = session.execute(
+        sa.insert(DeliveryBatch.__table__)
+        .values(
+            duty=duty,
+            period=period,
+            step=step,
+            task_id=task_id if is_card else None,
+            body=body_text,
+            body_sha256=hashlib.sha256(body_text.encode("utf-8")).hexdigest(),
+            recipient_count=len(recipients),
+            urgent=urgent,
+            duplicate_check_interval=interval,
+            status=BatchStatus.READY.value,
+            attempts=0,
+            maybe_sent=False,
+            created_at=now,
+        )
+        .returning(DeliveryBatch.__table__.c.id)
+    ).scalar_one()
+    ids = [row.id for _, row in pack]
+    t = Delivery.__table__
+    taken = 0
+    for id_chunk in chunks(ids, 2000):
+        result = session.execute(
+            sa.update(t).where(t.c.id.in_(list(id_chunk)), t.c.batch_id.is_(None)).values(batch_id=batch_id)
+        )
+        taken += result.rowcount
+    if taken != len(ids):
+        raise PlanConflict(f"{len(ids) - taken} deliveries of {duty}/{period}/{step} were batched concurrently")
+    return batch_id
+
+
+# --- claiming, completing ---------------------------------------------------------------
+
+
+class ClaimState(enum.StrEnum):
+    CLAIMED = "claimed"  # ours to send now
+    DONE = "done"  # sent, failed or in doubt already: nothing to do
+    BUSY = "busy"  # another worker holds a live lease
+    MARKED_IN_DOUBT = "marked_in_doubt"  # past the dedup window after a doubtful attempt
+
+
+@dataclass(frozen=True)
+class Claim:
+    state: ClaimState
+    batch_id: int
+    body: dict[str, Any] | None = None
+    resend: bool = False  # True when a previous attempt may have been delivered
+
+
+def claim_batch(
+    batch_id: int,
+    *,
+    session: Session,
+    worker_id: str,
+    now: datetime,
+    lease: timedelta,
+    resend_margin: timedelta,
+) -> Claim:
+    """Compare-and-set a batch into SENDING under `worker_id`'s lease.
+
+    The CAS condition is the (status, attempts) pair just read: a concurrent claimer
+    bumps `attempts`, so at most one of two racing workers matches.
+    """
+    t = DeliveryBatch.__table__
+    row = session.execute(sa.select(t).where(t.c.id == batch_id)).one()
+    status = BatchStatus(row.status)
+    if status in (BatchStatus.SENT, BatchStatus.FAILED, BatchStatus.IN_DOUBT):
+        return Claim(ClaimState.DONE, batch_id)
+    if status is BatchStatus.SENDING and row.lease_expires_at is not None and row.lease_expires_at > now:
+        return Claim(ClaimState.BUSY, batch_id)
+    # An expired SENDING lease means its worker vanished mid-send: the outcome is unknown.
+    doubtful = bool(row.maybe_sent) or status is BatchStatus.SENDING
+    cas = (t.c.id == batch_id, t.c.status == row.status, t.c.attempts == row.attempts)
+    if doubtful:
+        window_end = row.first_attempt_at + timedelta(seconds=row.duplicate_check_interval) - resend_margin
+        if now >= window_end:
+            result = session.execute(
+                sa.update(t)
+                .where(*cas)
+                .values(
+                    status=BatchStatus.IN_DOUBT.value,
+                    maybe_sent=True,
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    completed_at=now,
+                    last_error="outcome unknown and the duplicate-check window has passed; not resent",
+                )
+            )
+            if result.rowcount != 1:
+                return Claim(ClaimState.BUSY, batch_id)
+            _set_deliveries(session, batch_id, status=DeliveryStatus.IN_DOUBT, attempts=row.attempts)
+            return Claim(ClaimState.MARKED_IN_DOUBT, batch_id)
+    result = session.execute(
+        sa.update(t)
+        .where(*cas)
+        .values(
+            status=BatchStatus.SENDING.value,
+            lease_owner=worker_id,
+            lease_expires_at=now + lease,
+            attempts=t.c.attempts + 1,
+            maybe_sent=doubtful,
+            first_attempt_at=sa.func.coalesce(t.c.first_attempt_at, now),
+            last_attempt_at=now,
+        )
+    )
+    if result.rowcount != 1:
+        return Claim(ClaimState.BUSY, batch_id)
+    _set_deliveries(session, batch_id, attempts=row.attempts + 1)
+    return Claim(ClaimState.CLAIMED, batch_id, body=json.loads(row.body), resend=doubtful)
+
+
+def _set_deliveries(session: Session, batch_id: int, **values: Any) -> None:
+    t = Delivery.__table__
+    values = {k: (v.value if isinstance(v, enum.Enum) else v) for k, v in values.items()}
+    session.execute(sa.update(t).where(t.c.batch_id == batch_id).values(**values))
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    """What WeCom answered for one batch (the fields of the client's `SendResult`)."""
+
+    msgid: str | None
+    invalid_users: tuple[str, ...] = ()
+    invalid_parties: tuple[str, ...] = ()
+    invalid_tags: tuple[str, ...] = ()
+    unlicensed_users: tuple[str, ...] = ()
+    response_code: str | None = None
+
+    @classmethod
+    def of(cls, result: Any) -> SendOutcome:
+        return cls(
+            msgid=getattr(result, "msgid", None),
+            invalid_users=tuple(getattr(result, "invalid_users", ()) or ()),
+            invalid_parties=tuple(getattr(result, "invalid_parties", ()) or ()),
+            invalid_tags=tuple(getattr(result, "invalid_tags", ()) or ()),
+            unlicensed_users=tuple(getattr(result, "unlicensed_users", ()) or ()),
+            response_code=getattr(result, "response_code", None),
+        )
+
+
+def complete_batch(batch_id: int, outcome: SendOutcome, *, session: Session, now: datetime) -> None:
+    """Record WeCom's answer. A successful answer wins even over a lease another worker
+    took meanwhile (that worker's resend was byte-identical, so WeCom deduplicated it)."""
+    t = DeliveryBatch.__table__
+    result = session.execute(
+        sa.update(t)
+        .where(t.c.id == batch_id, t.c.status.not_in([BatchStatus.SENT.value, BatchStatus.FAILED.value]))
+        .values(
+            status=BatchStatus.SENT.value,
+            lease_owner=None,
+            lease_expires_at=None,
+            completed_at=now,
+            msgid=outcome.msgid,
+            response_code=outcome.response_code,
+            invalid_users=list(outcome.invalid_users),
+            invalid_parties=list(outcome.invalid_parties),
+            invalid_tags=list(outcome.invalid_tags),
+            unlicensed_users=list(outcome.unlicensed_users),
+            last_error=None,
+        )
+    )
+    if result.rowcount != 1:
+        return
+    _set_deliveries(session, batch_id, status=DeliveryStatus.SENT, msgid=outcome.msgid, sent_at=now, invalid_users=None)
+    if outcome.invalid_users:
+        # WeCom lower-cases the userids it reports; only affected deliveries are touched.
+        invalid = {u.lower() for u in outcome.invalid_users}
+        d = Delivery.__table__
+        for row in session.execute(sa.select(d.c.id, d.c.recipients).where(d.c.batch_id == batch_id)):
+            bad = sorted(u for u in row.recipients if u.lower() in invalid)
+            if bad:
+                status = DeliveryStatus.INVALID if len(bad) == len(row.recipients) else DeliveryStatus.SENT
+                session.execute(
+                    sa.update(d).where(d.c.id == row.id).values(invalid_users=bad, status=status.value)
+                )
+
+
+def release_batch(
+    batch_id: int,
+    *,
+    session: Session,
+    worker_id: str,
+    error: str,
+    maybe_sent: bool,
+) -> None:
+    """Give a claimed batch back as READY after an attempt that did not complete.
+
+    `maybe_sent` records that this attempt may have been delivered; it is never cleared,
+    because an earlier doubtful attempt stays doubtful whatever later attempts do.
+    """
+    t = DeliveryBatch.__table__
+    values: dict[str, Any] = {
+        "status": BatchStatus.READY.value,
+        "lease_owner": None,
+        "lease_expires_at": None,
+        "last_error": error[:500],
+    }
+    if maybe_sent:
+        values["maybe_sent"] = True
+    session.execute(
+        sa.update(t)
+        .where(t.c.id == batch_id, t.c.status == BatchStatus.SENDING.value, t.c.lease_owner == worker_id)
+        .values(**values)
+    )
+
+
+def fail_batch(
+    batch_id: int,
+    *,
+    session: Session,
+    now: datetime,
+    error: str,
+    all_invalid: bool = False,
+) -> None:
+    """WeCom refused the request outright: nothing was delivered and resending won't help."""
+    t = DeliveryBatch.__table__
+    result = session.execute(
+        sa.update(t)
+        .where(t.c.id == batch_id, t.c.status.not_in([BatchStatus.SENT.value, BatchStatus.FAILED.value]))
+        .values(
+            status=BatchStatus.FAILED.value,
+            lease_owner=None,
+            lease_expires_at=None,
+            completed_at=now,
+            last_error=error[:500],
+        )
+    )
+    if result.rowcount != 1:
+        return
+    if all_invalid:
+        d = Delivery.__table__
+        session.execute(
+            sa.update(d)
+            .where(d.c.batch_id == batch_id)
+            .values(status=DeliveryStatus.INVALID.value, invalid_users=d.c.recipients)
+        )
+    else:
+        _set_deliveries(session, batch_id, status=DeliveryStatus.FAILED)
+
+
+# --- reading back ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeliveryState:
+    key: DeliveryKey
+    delivery_id: int
+    status: DeliveryStatus
+    batch_id: int | None
+    batch_status: BatchStatus | None
+    msgid: str | None
+    invalid_users: tuple[str, ...]
+    attempts: int
+    sent_at: datetime | None
+    last_error: str | None = None
+
+
+def delivery_states(keys: Iterable[DeliveryKey], *, session: Session) -> dict[DeliveryKey, DeliveryState]:
+    wanted = set(keys)
+    if not wanted:
+        return {}
+    d = Delivery.__table__
+    b = DeliveryBatch.__table__
+    states: dict[DeliveryKey, DeliveryState] = {}
+    duties = sorted({k.duty for k in wanted})
+    periods = sorted({k.period for k in wanted})
+    steps = sorted({k.step for k in wanted})
+    for subject_chunk in chunks(sorted({k.subject for k in wanted}), 2000):
+        stmt = (
+            sa.select(d, b.c.status.label("batch_status"), b.c.last_error)
+            .select_from(d.outerjoin(b, d.c.batch_id == b.c.id))
+            .where(
+                d.c.duty.in_(duties),
+                d.c.period.in_(periods),
+                d.c.step.in_(steps),
+                d.c.subject.in_(list(subject_chunk)),
+            )
+        )
+        for r in session.execute(stmt):
+            key = DeliveryKey(r.duty, r.subject, r.period, r.step)
+            if key in wanted:
+                states[key] = DeliveryState(
+                    key=key,
+                    delivery_id=r.id,
+                    status=DeliveryStatus(r.status),
+                    batch_id=r.batch_id,
+                    batch_status=BatchStatus(r.batch_status) if r.batch_status else None,
+                    msgid=r.msgid,
+                    invalid_users=tuple(r.invalid_users or ()),
+                    attempts=r.attempts,
+                    sent_at=r.sent_at,
+                    last_error=r.last_error,
+                )
+    return states
+
+
+def in_doubt_batches(*, session: Session, since: datetime | None = None) -> list[DeliveryBatch]:
+    """Batches that may or may not have been delivered, for the admin to check by hand."""
+    stmt = sa.select(DeliveryBatch).where(DeliveryBatch.status == BatchStatus.IN_DOUBT.value)
+    if since is not None:
+        stmt = stmt.where(DeliveryBatch.completed_at >= since)
+    return list(session.scalars(stmt.order_by(DeliveryBatch.id)))
+

@@ -1,0 +1,167 @@
+"""The WeCom client's shared state on the records DB, for a fleet of workers.
+
+`SqlTokenStore` keeps one sealed access token per (corp, app) so every worker reuses it,
+and serialises refreshes: `refresh_lock` holds a database lock (a row `SELECT … FOR
+UPDATE` on PostgreSQL; the write lock via `BEGIN IMMEDIATE` on SQLite) while one worker
+fetches, and the others wait, then find the fresh token. On SQLite that lock is the whole
+database's write lock for the length of one gettoken call, which is acceptable for the
+single-host deployments SQLite serves.
+
+`SqlPacingStore` is the sliding log of `wecomply.wecom.pacing` in a table: one row per
+(scope, member, reservation time). A reservation for up to 1000 members is one locked
+transaction: one read, one bulk insert, one prune.
+
+These stores manage their own short transactions on the engine they are given; they
+never join a task's transaction, so a task must not hold a SQLite write transaction open
+while the client sends (the outbox orchestration commits before each send for this reason).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from wecomply.records.bulk import chunks
+from wecomply.records.models import PacingDay, PacingEntry, StoreLock, TokenCacheEntry
+from wecomply.wecom.pacing import DEFAULT_MARGIN_S, longest_window, wait_needed, windows_for_scope
+from wecomply.wecom.stores import CachedToken
+
+
+def _insert(conn: Connection, table: sa.Table):  # type: ignore[no-untyped-def]
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
+class SqlTokenStore:
+    """`wecomply.wecom.stores.TokenStore` on the records DB. Rows hold only sealed tokens."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._local = threading.local()
+
+    def __repr__(self) -> str:
+        return f"SqlTokenStore({self._engine.url.render_as_string(hide_password=True)})"
+
+    @contextmanager
+    def _conn(self) -> Iterator[Connection]:
+        held: Connection | None = getattr(self._local, "conn", None)
+        if held is not None:
+            # Inside refresh_lock: reuse its transaction (a second connection would wait
+            # for the lock this thread itself holds).
+            yield held
+            return
+        with self._engine.begin() as conn:
+            yield conn
+
+    def get(self, key: str) -> CachedToken | None:
+        t = TokenCacheEntry.__table__
+        with self._conn() as conn:
+            row = conn.execute(sa.select(t.c.sealed, t.c.expires_at).where(t.c.key == key)).first()
+        return CachedToken(sealed=row.sealed, expires_at=row.expires_at) if row else None
+
+    def put(self, key: str, token: CachedToken) -> None:
+        t = TokenCacheEntry.__table__
+        with self._conn() as conn:
+            stmt = _insert(conn, t).values(
+                key=key, sealed=token.sealed, expires_at=token.expires_at, updated_at=datetime.now(timezone.utc)
+            )
+            conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["key"],
+                    set_={"sealed": stmt.excluded.sealed, "expires_at": stmt.excluded.expires_at,
+                          "updated_at": stmt.excluded.updated_at},
+                )
+            )
+
+    def delete(self, key: str) -> None:
+        t = TokenCacheEntry.__table__
+        with self._conn() as conn:
+            conn.execute(sa.delete(t).where(t.c.key == key))
+
+    @contextmanager
+    def refresh_lock(self, key: str) -> Iterator[None]:
+        if getattr(self._local, "conn", None) is not None:
+            yield  # re-entrant within one thread
+            return
+        lock = StoreLock.__table__
+        name = f"token:{key}"
+        with self._engine.connect() as conn:
+            with conn.begin():  # SQLite: BEGIN IMMEDIATE (see records.db) = the write lock
+                if conn.dialect.name == "postgresql":
+                    conn.execute(_insert(conn, lock).values(name=name).on_conflict_do_nothing())
+                    conn.execute(sa.select(lock.c.name).where(lock.c.name == name).with_for_update())
+                self._local.conn = conn
+                try:
+                    yield
+                finally:
+                    self._local.conn = None
+
+
+class SqlPacingStore:
+    """`wecomply.wecom.stores.PacingStore` on the records DB (per-member sliding log)."""
+
+    def __init__(self, engine: Engine, *, margin_s: float = DEFAULT_MARGIN_S) -> None:
+        self._engine = engine
+        self.margin_s = margin_s
+
+    def __repr__(self) -> str:
+        return f"SqlPacingStore({self._engine.url.render_as_string(hide_password=True)})"
+
+    def _lock_scope(self, conn: Connection, scope: str) -> None:
+        if conn.dialect.name == "postgresql":
+            # Serialise reservations of one app; SQLite's BEGIN IMMEDIATE already did.
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(scope, 0))))
+
+    def reserve(self, scope: str, userids: Sequence[str], now: float) -> float:
+        members = sorted(set(userids))
+        if not members:
+            return 0.0
+        windows = windows_for_scope(scope, self.margin_s)
+        horizon = now - longest_window(windows)
+        t = PacingEntry.__table__
+        with self._engine.begin() as conn:
+            self._lock_scope(conn, scope)
+            history: dict[str, list[float]] = defaultdict(list)
+            for chunk in chunks(members, 1000):
+                rows = conn.execute(
+                    sa.select(t.c.userid, t.c.sent_at)
+                    .where(t.c.scope == scope, t.c.userid.in_(list(chunk)), t.c.sent_at > horizon)
+                    .order_by(t.c.userid, t.c.sent_at)
+                )
+                for row in rows:
+                    history[row.userid].append(row.sent_at)
+            wait = max((wait_needed(history[u], now, windows) for u in members), default=0.0)
+            if wait > 0:
+                return wait
+            for chunk in chunks(members, 1000):
+                conn.execute(
+                    sa.delete(t).where(t.c.scope == scope, t.c.userid.in_(list(chunk)), t.c.sent_at <= horizon)
+                )
+            conn.execute(sa.insert(t), [{"scope": scope, "userid": u, "sent_at": now} for u in members])
+        return 0.0
+
+    def count_day(self, scope: str, day: str, recipients: int) -> int:
+        t = PacingDay.__table__
+        with self._engine.begin() as conn:
+            stmt = _insert(conn, t).values(scope=scope, day=day, recipients=recipients)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["scope", "day"], set_={"recipients": t.c.recipients + stmt.excluded.recipients}
+            ).returning(t.c.recipients)
+            return int(conn.execute(stmt).scalar_one())
+
+    def history(self, scope: str, userid: str) -> list[float]:
+        """Reservation times of one member (for inspection and tests)."""
+        t = PacingEntry.__table__
+        with self._engine.connect() as conn:
+            return list(
+                conn.scalars(sa.select(t.c.sent_at).where(t.c.scope == scope, t.c.userid == userid).order_by(t.c.sent_at))
+            )

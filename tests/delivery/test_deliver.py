@@ -1,0 +1,284 @@
+"""The outbox semantics: nothing lost, nothing doubled, on SQLite and PostgreSQL.
+
+`FakeWeCom` stands at the client boundary only (our records and orchestration are real):
+it keeps WeCom's duplicate check (an identical body inside its interval is accepted but
+not delivered again), counts what each member actually receives, and can fail the way
+the real client does.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from tests.fixtures.records import RecordsDB
+from wecomply.delivery import DeliveryRequest, deliver, parse_task_id
+from wecomply.records import outbox
+from wecomply.records.models import BatchStatus, Delivery, DeliveryBatch, DeliveryStatus
+from wecomply.wecom import messages
+from wecomply.wecom.errors import WeComAllRecipientsInvalid, WeComSendInDoubt, WeComTransientError
+
+T0 = datetime(2025, 3, 3, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai
+
+
+@dataclass
+class Result:
+    msgid: str
+    invalid_users: tuple[str, ...] = ()
+    invalid_parties: tuple[str, ...] = ()
+    invalid_tags: tuple[str, ...] = ()
+    unlicensed_users: tuple[str, ...] = ()
+    response_code: str | None = None
+
+
+@dataclass
+class FakeWeCom:
+    clock: Any = None  # callable -> datetime (WeCom's time), defaults to T0
+    invalid: frozenset[str] = frozenset()
+    in_doubt_after_delivery: int = 0  # raise WeComSendInDoubt after delivering, this many times
+    transient_before_delivery: int = 0  # raise a not-sent transient error this many times
+    delay_s: float = 0.0
+    calls: list[bytes] = field(default_factory=list)
+    received: Counter[str] = field(default_factory=Counter)
+    _seen: dict[bytes, tuple[datetime, str]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def send_message(self, body: dict[str, Any]) -> Result:
+        raw = messages.body_bytes(body)
+        if self.delay_s:
+            time.sleep(self.delay_s)
+        with self._lock:
+            self.calls.append(raw)
+            if self.transient_before_delivery:
+                self.transient_before_delivery -= 1
+                raise WeComTransientError(-1, "system busy", "message/send")
+            now = self.clock() if self.clock else T0
+            users = messages.recipients_of(body)
+            invalid = tuple(sorted(u.lower() for u in users if u.lower() in self.invalid))
+            if len(invalid) == len(users):
+                raise WeComAllRecipientsInvalid(81013, "all invalid", "message/send")
+            seen = self._seen.get(raw)
+            if seen and now - seen[0] < timedelta(seconds=body["duplicate_check_interval"]):
+                msgid = seen[1]
+            else:
+                msgid = f"msg{len(self._seen) + 1}"
+                self._seen[raw] = (now, msgid)
+                for user in users:
+                    if user.lower() not in self.invalid:
+                        self.received[user] += 1
+            if self.in_doubt_after_delivery:
+                self.in_doubt_after_delivery -= 1
+                raise WeComSendInDoubt("message/send", "read timeout", duplicate_check=True, conn_id="wecom_default")
+            return Result(msgid=msgid, invalid_users=invalid)
+
+
+def reminder(userid: str, *, step: str = "remind1", text: str = "请完成入职培训") -> DeliveryRequest:
+    return DeliveryRequest(
+        duty="onboarding",
+        subject=userid,
+        period="2025-03-03",
+        step=step,
+        recipients=(userid,),
+        payload=messages.text(text),
+    )
+
+
+def batches(db: RecordsDB) -> list[DeliveryBatch]:
+    with db.sessions() as session:
+        return list(session.scalars(sa.select(DeliveryBatch).order_by(DeliveryBatch.id)))
+
+
+def test_second_identical_run_sends_nothing(records_db: RecordsDB) -> None:
+    wecom = FakeWeCom()
+    requests = [reminder(f"u{i:04d}") for i in range(2500)]
+
+    first = deliver(records_db.sessions, wecom, requests, now=T0, worker_id="w1")
+    second = deliver(records_db.sessions, wecom, requests, now=T0 + timedelta(hours=5), worker_id="w2")
+
+    assert len(wecom.calls) == 3  # 1000 + 1000 + 500 recipients, identical content batched
+    assert sorted(len(messages.recipients_of(b)) for b in map(_load, wecom.calls)) == [500, 1000, 1000]
+    assert len(first.sent) == 2500 and first.complete
+    assert second.sent == [] and len(second.already_done) == 2500 and second.batches_sent == 0
+    assert set(wecom.received.values()) == {1} and len(wecom.received) == 2500
+    with records_db.sessions() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Delivery)) == 2500
+        statuses = set(session.scalars(sa.select(Delivery.status)))
+    assert statuses == {DeliveryStatus.SENT}
+
+
+def test_different_content_or_step_is_not_batched_together(records_db: RecordsDB) -> None:
+    wecom = FakeWeCom()
+    requests = [
+        reminder("alice"),
+        reminder("bob"),
+        reminder("carol", text="请尽快完成入职培训"),
+        reminder("dave", step="remind2"),
+    ]
+    deliver(records_db.sessions, wecom, requests, now=T0, worker_id="w1")
+    touser = sorted(_load(raw)["touser"] for raw in wecom.calls)
+    assert touser == ["alice|bob", "carol", "dave"]
+
+
+def test_each_card_batch_gets_its_own_parseable_task_id(records_db: RecordsDB) -> None:
+    card = messages.button_card(
+        task_id="placeholder", title="入职培训", buttons=[messages.Button("我已完成培训", "done")]
+    )
+    requests = [
+        DeliveryRequest("onboarding", f"u{i}", "2025-03-03", "assign", (f"u{i}",), card) for i in range(1500)
+    ]
+    deliver(records_db.sessions, FakeWeCom(), requests, now=T0, worker_id="w1")
+
+    stored = batches(records_db)
+    task_ids = [b.task_id for b in stored]
+    assert len(task_ids) == 2 and len(set(task_ids)) == 2
+    for batch in stored:
+        assert _load(batch.body.encode())["template_card"]["task_id"] == batch.task_id
+        ref = parse_task_id(batch.task_id)
+        assert ref is not None and (ref.duty, ref.period, ref.step) == ("onboarding", "2025-03-03", "assign")
+        assert "access_token" not in batch.body
+
+
+def test_two_workers_racing_for_the_same_deliveries_send_each_once(records_db: RecordsDB) -> None:
+    wecom = FakeWeCom(delay_s=0.05)
+    requests = [reminder(f"u{i:04d}") for i in range(2100)] + [reminder("boss", text="升级提醒")]
+    start = threading.Barrier(3)
+    reports: dict[str, Any] = {}
+    errors: list[BaseException] = []
+
+    def worker(name: str) -> None:
+        try:
+            start.wait()
+            reports[name] = deliver(records_db.sessions, wecom, requests, now=T0, worker_id=name)
+        except BaseException as exc:  # noqa: BLE001 - surfaced by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(f"w{i}",)) for i in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert errors == []
+    assert len(wecom.calls) == 4  # 1000 + 1000 + 100 + the escalation: each body sent once
+    assert len(set(wecom.calls)) == 4
+    assert set(wecom.received.values()) == {1} and len(wecom.received) == 2101
+    sent_by_someone = set().union(*(set(r.sent) for r in reports.values()))
+    assert len(sent_by_someone) == 2101
+    # Whoever did not send a row either found it done or saw it held by a live lease.
+    for report in reports.values():
+        assert set(report.sent) | set(report.already_done) | set(report.pending) == {r.key for r in requests}
+
+
+def test_in_doubt_inside_the_window_is_resent_identically_and_delivered_once(records_db: RecordsDB) -> None:
+    wecom = FakeWeCom(in_doubt_after_delivery=1)
+    report = deliver(records_db.sessions, wecom, [reminder("alice")], now=T0, worker_id="w1")
+
+    assert len(wecom.calls) == 2 and wecom.calls[0] == wecom.calls[1]  # byte-identical resend
+    assert wecom.received == Counter({"alice": 1})
+    assert report.resends == 1 and report.sent == [reminder("alice").key]
+    (batch,) = batches(records_db)
+    assert (batch.status, batch.attempts, batch.maybe_sent, batch.msgid) == (BatchStatus.SENT, 2, True, "msg1")
+
+
+def _claim_and_crash(db: RecordsDB, wecom: FakeWeCom, request: DeliveryRequest) -> None:
+    """A worker claims a batch, sends it, and dies before recording the answer."""
+    with db.sessions.begin() as session:
+        (batch_id,) = outbox.plan([request], session=session, now=T0, duplicate_check_interval=1800)
+    with db.sessions.begin() as session:
+        claim = outbox.claim_batch(
+            batch_id, session=session, worker_id="dead", now=T0, lease=timedelta(minutes=5),
+            resend_margin=timedelta(seconds=60),
+        )
+    assert claim.state is outbox.ClaimState.CLAIMED and claim.body is not None
+    wecom.send_message(claim.body)
+
+
+def test_expired_lease_inside_the_window_is_resent_once(records_db: RecordsDB) -> None:
+    later = T0 + timedelta(minutes=10)
+    wecom = FakeWeCom(clock=lambda: later)
+    wecom_at_t0 = FakeWeCom()
+    _claim_and_crash(records_db, wecom_at_t0, reminder("alice"))
+    wecom._seen = wecom_at_t0._seen  # the same WeCom saw the dead worker's request at T0
+    wecom.received = wecom_at_t0.received
+
+    busy = deliver(records_db.sessions, wecom, [reminder("alice")], now=T0 + timedelta(minutes=1), worker_id="w2")
+    assert busy.pending == [reminder("alice").key] and wecom.calls == []  # lease still live
+
+    report = deliver(records_db.sessions, wecom, [reminder("alice")], now=later, worker_id="w2")
+    assert len(wecom.calls) == 1 and report.resends == 1
+    assert wecom.received == Counter({"alice": 1})
+    assert report.outcomes[reminder("alice").key].status is DeliveryStatus.SENT
+
+
+def test_in_doubt_after_the_window_is_reported_and_never_resent(records_db: RecordsDB) -> None:
+    wecom = FakeWeCom()
+    _claim_and_crash(records_db, wecom, reminder("alice"))
+    calls_before = len(wecom.calls)
+
+    report = deliver(records_db.sessions, wecom, [reminder("alice")], now=T0 + timedelta(minutes=40), worker_id="w2")
+    again = deliver(records_db.sessions, wecom, [reminder("alice")], now=T0 + timedelta(hours=2), worker_id="w3")
+
+    assert len(wecom.calls) == calls_before
+    assert report.in_doubt == [reminder("alice").key] and report.complete
+    assert again.in_doubt == [reminder("alice").key] and again.batches_sent == 0
+    with records_db.sessions() as session:
+        (batch,) = outbox.in_doubt_batches(session=session)
+    assert batch.status == BatchStatus.IN_DOUBT and batch.maybe_sent
+
+
+def test_partial_invaliduser_is_recorded_per_recipient(records_db: RecordsDB) -> None:
+    wecom = FakeWeCom(invalid=frozenset({"ghost"}))
+    requests = [reminder("alice"), reminder("Ghost"), reminder("bob")]
+    escalation = DeliveryRequest(
+        "onboarding", "carol", "2025-03-03", "escalate1", ("lead", "ghost"), messages.text("carol 未完成入职培训")
+    )
+    report = deliver(records_db.sessions, wecom, [*requests, escalation], now=T0, worker_id="w1")
+
+    outcomes = report.outcomes
+    assert outcomes[reminder("alice").key].status is DeliveryStatus.SENT
+    assert outcomes[reminder("alice").key].invalid_users == ()
+    assert outcomes[reminder("Ghost").key].status is DeliveryStatus.INVALID
+    assert outcomes[reminder("Ghost").key].invalid_users == ("Ghost",)
+    assert outcomes[escalation.key].status is DeliveryStatus.SENT
+    assert outcomes[escalation.key].invalid_users == ("ghost",)
+    (reminder_batch, _) = batches(records_db)
+    assert reminder_batch.invalid_users == ["ghost"]
+
+
+def test_all_recipients_invalid_fails_without_retrying(records_db: RecordsDB) -> None:
+    wecom = FakeWeCom(invalid=frozenset({"ghost"}))
+    report = deliver(records_db.sessions, wecom, [reminder("ghost")], now=T0, worker_id="w1")
+    deliver(records_db.sessions, wecom, [reminder("ghost")], now=T0, worker_id="w1")
+    assert len(wecom.calls) == 1
+    assert report.failed == [reminder("ghost").key] and report.complete
+
+
+def test_definite_transient_failure_stays_owed_and_a_retry_sends_it(records_db: RecordsDB) -> None:
+    wecom = FakeWeCom(transient_before_delivery=1)
+    first = deliver(records_db.sessions, wecom, [reminder("alice")], now=T0, worker_id="w1")
+    assert first.pending == [reminder("alice").key] and not first.complete and first.errors
+
+    # Long after the window: nothing can have been delivered, so sending is still safe.
+    retry = deliver(records_db.sessions, wecom, [reminder("alice")], now=T0 + timedelta(hours=3), worker_id="w1")
+    assert retry.sent == [reminder("alice").key]
+    assert wecom.received == Counter({"alice": 1})
+
+
+def test_requests_are_validated() -> None:
+    with pytest.raises(ValueError, match="period"):
+        reminder("alice").__class__("onboarding", "alice", "2025/03", "s", ("alice",), messages.text("x"))
+    with pytest.raises(ValueError, match="recipients"):
+        DeliveryRequest("onboarding", "alice", "2025-03", "s", (), messages.text("x"))
+
+
+def _load(raw: bytes) -> dict[str, Any]:
+    import json
+
+    return json.loads(raw)

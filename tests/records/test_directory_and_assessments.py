@@ -1,0 +1,71 @@
+"""Directory sync (joined/left/moved) and bulk assessments."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import sqlalchemy as sa
+
+from tests.fixtures.records import RecordsDB
+from wecomply.records.assessments import AssessmentRow, failed_in_all, results_for, upsert_assessments
+from wecomply.records.directory import DepartmentRecord, MemberRecord, sync_directory
+from wecomply.records.models import DirectoryChange, Employee, WeComAccountSnapshot
+
+NOW = datetime(2025, 3, 3, 1, 0, tzinfo=timezone.utc)
+DEPTS = [DepartmentRecord(1, "总部"), DepartmentRecord(2, "研发部", 1), DepartmentRecord(3, "销售部", 1)]
+
+
+def test_sync_detects_joined_left_and_moved_and_keeps_hr_fields(records_db: RecordsDB) -> None:
+    with records_db.sessions.begin() as session:
+        session.add(Employee(userid="hrperson", name="HR 名", department_id=None, role="hr", source="roster",
+                             in_roster=True, hire_date=date(2020, 1, 1)))
+    first = [
+        MemberRecord("alice", "Alice", 1, (2,), 2),
+        MemberRecord("bob", "Bob", 1, (3,), 3, direct_leaders=("alice",)),
+        MemberRecord("hrperson", "WeCom 名", 4, (1,), 1),
+        MemberRecord("carol", "Carol", 1, (2,), 2),
+    ]
+    with records_db.sessions.begin() as session:
+        r1 = sync_directory(DEPTS, first, session=session, now=NOW)
+    with records_db.sessions.begin() as session:
+        same = sync_directory(DEPTS, first, session=session, now=NOW + timedelta(days=1))
+    second = [
+        MemberRecord("alice", "Alice", 1, (3,), 3),  # moved
+        MemberRecord("bob", "Bob", 5, (3,), 3),  # left the company
+        MemberRecord("hrperson", "WeCom 名", 1, (1,), 1),
+        MemberRecord("dave", "Dave", 4, (2,), 2),  # joined; carol vanished
+    ]
+    with records_db.sessions.begin() as session:
+        r2 = sync_directory(DEPTS, second, session=session, now=NOW + timedelta(days=2))
+
+    assert sorted(r1.joined) == ["alice", "bob", "carol"] and r1.left == r1.moved == []
+    assert (same.joined, same.left, same.moved, same.written) == ([], [], [], 0)
+    assert (r2.joined, sorted(r2.left), r2.moved) == (["dave"], ["bob", "carol"], ["alice"])
+    with records_db.sessions() as session:
+        people = {e.userid: e for e in session.scalars(sa.select(Employee))}
+        snapshots = session.scalar(sa.select(sa.func.count()).select_from(WeComAccountSnapshot))
+        kinds = session.execute(sa.select(DirectoryChange.userid, DirectoryChange.kind)).all()
+    assert snapshots == 12
+    assert (people["hrperson"].name, people["hrperson"].role, people["hrperson"].wecom_status) == ("HR 名", "hr", 1)
+    assert people["hrperson"].department_id is None  # HR's view is not overwritten
+    assert (people["alice"].department_id, people["alice"].wecom_main_department_id) == (3, 3)
+    assert people["bob"].status == "left" and people["carol"].status == "left" and people["carol"].wecom_status is None
+    assert ("dave", "joined") in [tuple(k) for k in kinds]
+
+
+def test_assessments_upsert_and_two_consecutive_fails(records_db: RecordsDB) -> None:
+    def rows(period: str, failing: set[str]) -> list[AssessmentRow]:
+        return [
+            AssessmentRow(u, period, {"training": 100.0 if u not in failing else 20.0}, 90.0 if u not in failing else 40.0,
+                          u not in failing)
+            for u in ("alice", "bob", "carol")
+        ]
+
+    with records_db.sessions.begin() as session:
+        upsert_assessments(rows("2025-01", {"bob", "carol"}), session=session, now=NOW)
+        upsert_assessments(rows("2025-02", {"bob"}), session=session, now=NOW)
+        upsert_assessments(rows("2025-02", {"bob"}), session=session, now=NOW)  # a re-run replaces
+    with records_db.sessions() as session:
+        assert failed_in_all(["2025-01", "2025-02"], session=session) == {"bob"}
+        feb = results_for("2025-02", session=session)
+    assert len(feb) == 3 and feb["bob"].scores == {"training": 20.0} and not feb["bob"].passed
