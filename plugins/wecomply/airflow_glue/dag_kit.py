@@ -48,3 +48,17 @@ def default_args(**overrides: Any) -> dict[str, Any]:
     }
     args.update(overrides)
     return args
+
+
+def assets():
+    """The Assets through which WeComply DAGs talk to each other (records they publish).
+
+    A function, not module constants, so DAG files build them at parse time without
+    importing more of Airflow than they use.
+    """
+    from airflow.sdk import Asset
+
+    return {
+        "directory": Asset(name="wecomply_directory", uri="wecomply://records/directory"),
+        "assessment_results": Asset(name="wecomply_assessment_results", uri="wecomply://records/assessments"),
+    }

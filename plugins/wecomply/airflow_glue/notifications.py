@@ -17,7 +17,7 @@ from airflow.sdk import BaseNotifier
 FAILURE_ALERT_MARKDOWN = (
     "**WeComply 任务失败 / task failed**\n"
     "> 流程 DAG：{{ dag.dag_display_name if dag else '' }} (`{{ dag.dag_id if dag else '' }}`)\n"
-    "> 任务 task：{{ ti.task_display_name if ti else '' }} (`{{ ti.task_id if ti else '' }}`)\n"
+    "> 任务 task：{{ task.task_display_name if task else '' }} (`{{ ti.task_id if ti else '' }}`)\n"
     "> 运行 run：{{ run_id }}\n"
     "> 尝试次数 try：{{ ti.try_number if ti else '' }}\n"
     "请在 Airflow 中查看日志并处理。Please check the log in Airflow."

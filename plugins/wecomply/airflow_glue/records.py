@@ -7,6 +7,7 @@ records default to the SQLite file under the project's data folder.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -22,8 +23,11 @@ def records_url() -> str:
     from airflow.exceptions import AirflowNotFoundException
     from airflow.sdk import BaseHook
 
-    from wecomply.records.db import resolve_records_url
+    from wecomply.records.db import CONN_ENV, resolve_records_url
 
+    if os.environ.get(CONN_ENV):
+        # The environment form (URI or JSON), parsed by the records layer itself.
+        return resolve_records_url()
     try:
         conn = BaseHook.get_connection(CONN_ID)
     except AirflowNotFoundException:

@@ -1,0 +1,71 @@
+"""Records rows → the plain values the duty decisions take."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from wecomply.duties.model import Assignment, Duty, Person
+from wecomply.records import models
+from wecomply.records.assignments import AssignmentSpec, ensure_assignments
+
+
+def load_people(session: Session) -> list[Person]:
+    """Everyone HR's roster knows (people only WeCom knows are the account review's business)."""
+    heads = dict(session.execute(sa.select(models.Department.id, models.Department.head_userid)).all())
+    rows = session.execute(
+        sa.select(
+            models.Employee.userid, models.Employee.name, models.Employee.department_id,
+            models.Employee.direct_leader_userid, models.Employee.role, models.Employee.hire_date,
+            models.Employee.leave_date, models.Employee.status, models.Employee.transfer_date,
+        ).where(models.Employee.in_roster.is_(True), models.Employee.hire_date.is_not(None))
+    )
+    return [
+        Person(
+            userid=r.userid,
+            name=r.name,
+            department_id=r.department_id or 0,
+            direct_leader=r.direct_leader_userid,
+            department_head=heads.get(r.department_id),
+            role=r.role,
+            hire_date=r.hire_date,
+            leave_date=r.leave_date,
+            status="left" if r.status == models.EmployeeStatus.LEFT else "active",
+            transfer_date=r.transfer_date,
+        )
+        for r in rows
+    ]
+
+
+def load_assignments(session: Session, duty: Duty, *, period: str | None = None) -> list[Assignment]:
+    stmt = sa.select(models.Assignment).where(models.Assignment.kind == str(duty))
+    if period is not None:
+        stmt = stmt.where(models.Assignment.period == period)
+    return [
+        Assignment(
+            kind=duty,
+            subject=row.subject_userid,
+            period=row.period,
+            assigned_at=row.assigned_at,
+            due_at=row.due_at,
+            completed_at=row.completed_at,
+        )
+        for row in session.scalars(stmt)
+    ]
+
+
+def record_assignments(
+    session: Session, assignments: Iterable[Assignment], people: Iterable[Person], *, now
+) -> int:
+    """Record new assignments; existing ones keep their deadline (re-runs never move it)."""
+    department = {p.userid: p.department_id for p in people}
+    specs = [
+        AssignmentSpec(
+            kind=str(a.kind), subject_userid=a.subject, period=a.period, due_at=a.due_at,
+            department_id=department.get(a.subject),
+        )
+        for a in assignments
+    ]
+    return ensure_assignments(specs, session=session, now=now) if specs else 0
