@@ -58,12 +58,6 @@ class CallbackEvent:
     def is_card_click(self) -> bool:
         return self.msg_type == "event" and self.event == "template_card_event"
 
-    def dedup_key(self) -> str:
-        """Stable key for a WeCom retry or replay of the same event."""
-        if self.msg_id:
-            return f"msg:{self.msg_id}"
-        parts = (self.from_user, str(self.create_time), self.event_key or "", self.task_id or "")
-        return "evt:" + "|".join(parts)
 
 
 def _parse_xml(text: str | bytes, what: str) -> Element:
