@@ -20,7 +20,7 @@ CONN_ID = "wecomply_db"
 
 
 def records_url() -> str:
-    from airflow.exceptions import AirflowNotFoundException
+    from airflow.sdk.exceptions import AirflowNotFoundException
     from airflow.sdk import BaseHook
 
     from wecomply.records.db import CONN_ENV, resolve_records_url

@@ -239,6 +239,28 @@ class Assignment(Base):
     evidence: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
 
 
+class TrainingCompletion(Base):
+    """How far one training period has got, per department, as of one day.
+
+    One row per (kind, period, department, day), overwritten when that day's run is
+    repeated, so the monthly report can read the latest snapshot of a month and a trend.
+    `department_id` is the assignee's current department (0 when unknown).
+    """
+
+    __tablename__ = "training_completion"
+    __table_args__ = (sa.UniqueConstraint("kind", "period", "department_id", "as_of"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(32))  # a Duty value: periodic_training, remedial_training
+    period: Mapped[str] = mapped_column(KEY, index=True)
+    department_id: Mapped[int] = mapped_column(sa.Integer)
+    as_of: Mapped[date] = mapped_column(sa.Date)
+    assigned: Mapped[int] = mapped_column(sa.Integer)
+    completed: Mapped[int] = mapped_column(sa.Integer)
+    completed_on_time: Mapped[int] = mapped_column(sa.Integer)
+    recorded_at: Mapped[datetime] = _created()
+
+
 class CallbackEvent(Base):
     """A verified, decrypted callback event, stored before WeCom gets its 200."""
 
