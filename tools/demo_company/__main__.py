@@ -44,10 +44,17 @@ def run(args: argparse.Namespace) -> int:
         summary = month_summary(world)
         (out_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
         print_summary(summary, reports)
-        (data_dir / "demo-connections.json").write_text(
-            json.dumps({"callback_url": world.callback_url}, indent=2), encoding="utf-8"
-        )
+        secrets_file = os.environ.get("WECOMPLY_DEMO_SECRETS_FILE")
+        if secrets_file:
+            # Test hook for the secret scan: the simulated corp's secrets, written where the
+            # scan does not look, so the scan knows what must never appear anywhere else.
+            Path(secrets_file).write_text(json.dumps(_secrets_of(world.sim)), encoding="utf-8")
     return 1 if summary["failed_runs"] else 0
+
+
+def _secrets_of(sim) -> list[str]:
+    values = [sim.secret, sim.contacts_secret, sim.token, sim.encoding_aes_key, *sim.robot_keys, *sim.tokens]
+    return sorted({str(v) for v in values if v})
 
 
 def airflow(args: argparse.Namespace) -> int:
