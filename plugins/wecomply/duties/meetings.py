@@ -2,7 +2,8 @@
 
 - Minutes: due `meetings.minutes_within` after the meeting ends (on `meetings.clock`).
   Until the organiser distributes them, the minutes ladder reminds the organiser, then
-  escalates. Duty "meeting_minutes", subject = meeting id, period = the end date.
+  escalates. Duty "meeting_minutes", subject = meeting id, period = the end date. With
+  `request_minutes`, the organiser also gets a card (step "assign") when the meeting ends.
 - Receipts: once distributed, each attendee (the organiser excluded) gets the minutes card
   with a 确认收到 button (step "assign"), and the receipt ladder reminds whoever has not
   confirmed `meetings.receipt_within` later. Duty "meeting_receipt", subject = attendee,
@@ -77,7 +78,10 @@ def plan_meeting_followup(
     now: datetime,
     policy: Policy,
     calendar: WorkCalendar,
+    request_minutes: bool = False,
 ) -> tuple[Action, ...]:
+    """`request_minutes`: also give the organiser a card (step "assign") once the meeting
+    has ended, whose button is how they trigger the distribution before any reminder."""
     directory = Directory(people)
     actions: list[Action] = []
     for meeting in sorted(meetings, key=lambda m: m.meeting_id):
@@ -91,7 +95,7 @@ def plan_meeting_followup(
                 policy=policy,
                 calendar=calendar,
                 directory=directory,
-                include_assign=False,
+                include_assign=request_minutes,
             )
         )
         for receipt in receipt_assignments(meeting, policy, calendar):

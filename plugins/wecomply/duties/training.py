@@ -3,7 +3,10 @@
 Periodic: on the period's first working day every employee active then is assigned the
 refresher (period "2026Q1", or "2026-03" for a monthly cadence). People hired after that
 day are left to onboarding. The deadline is `periodic_training.deadline` after assignment,
-capped at the end of working hours on the period's last working day.
+capped at the end of working hours on the period's last working day. A first run after
+that deadline (deployed or resumed mid-period) assigns from its own day instead, when the
+full time to complete still fits in the period, and skips the period otherwise, so nobody
+is born overdue.
 
 Remedial: each person `assessment.consecutive_fails` names gets a remedial assignment
 (period "remedial-<assessment period>") tracked through the same ladder machinery.
@@ -72,9 +75,17 @@ def plan_periodic_training(
     }
     new: list[Assignment] = []
     if now >= assigned_at:
-        last = calendar.last_working_day_on_or_before(period_bounds(period)[1])
-        due = min(calendar.deadline(assigned_at, settings.deadline), calendar.window_end(last))
-        for person in directory:
+        last_window = calendar.window_end(calendar.last_working_day_on_or_before(period_bounds(period)[1]))
+        due = min(calendar.deadline(assigned_at, settings.deadline), last_window)
+        if now >= due:
+            # First run after the period's own deadline (a deployment or an outage mid-period):
+            # counting from the first working day would create assignments already overdue
+            # and escalate everyone on the spot, so the full time to complete counts from
+            # today, if it still fits in the period; otherwise this period is skipped.
+            assigned_at = calendar.window_start(calendar.first_working_day_on_or_after(today))
+            due = calendar.deadline(assigned_at, settings.deadline)
+        candidates = directory if assigned_at < due <= last_window else ()
+        for person in candidates:
             if person.userid in existing or not person.is_active(today) or person.hire_date > first:
                 continue
             assignment = Assignment(

@@ -71,6 +71,9 @@ class WorkCalendar:
         self._extra_working = settings.working_dates
         self._covered, self._cc = _official_data()
         self._warned_years: set[int] = set()
+        # chinesecalendar validates every date it is asked about (~20 µs); bulk work such as
+        # a 100k-person assessment asks about the same few hundred days again and again.
+        self._working_day_cache: dict[date, bool] = {}
 
     # --- days --------------------------------------------------------------------------------
 
@@ -84,6 +87,12 @@ class WorkCalendar:
 
     def is_working_day(self, day: date) -> bool:
         day = _as_date(day)
+        cached = self._working_day_cache.get(day)
+        if cached is None:
+            cached = self._working_day_cache[day] = self._is_working_day(day)
+        return cached
+
+    def _is_working_day(self, day: date) -> bool:
         if day in self._extra_holidays:
             return False
         if day in self._extra_working:

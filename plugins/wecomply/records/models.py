@@ -90,16 +90,6 @@ class BatchStatus(enum.StrEnum):
     IN_DOUBT = "in_doubt"
 
 
-class FindingKind(enum.StrEnum):
-    LEAVER_ACTIVE = "leaver_active"
-    WRONG_DEPARTMENT = "wrong_department"
-    NO_ACCOUNT = "no_account"
-    NOT_ACTIVATED = "not_activated"
-    DEPT_ACCOUNT_NO_OWNER = "dept_account_no_owner"
-    REQUEST_UNREVIEWED = "request_unreviewed"
-    PASSWORD_ATTESTATION_DUE = "password_attestation_due"
-
-
 class IncidentStep(enum.StrEnum):
     """v1 §4.3, in order."""
 
@@ -371,7 +361,7 @@ class AccountFinding(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(sa.String(32))  # FindingKind
+    kind: Mapped[str] = mapped_column(sa.String(32))  # a wecomply.duties.accounts.FindingKind value
     subject: Mapped[str] = mapped_column(KEY)  # userid, or department id for dept accounts
     department_id: Mapped[int | None] = mapped_column(sa.Integer)
     details: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
