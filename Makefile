@@ -51,7 +51,7 @@ lock: install
 
 demo: install
 	@mkdir -p $(ROOT)/.airflow $(ROOT)/data
-	@$(AIRFLOW_ENV) $(PY) -m demo_company run --out $(ROOT)/out
+	@$(AIRFLOW_ENV) AIRFLOW__LOGGING__LOGGING_LEVEL=WARNING $(PY) -m demo_company run --out $(ROOT)/out
 
 # Debian's chromium renders the reports in tests, with CJK fonts (without them Chinese
 # renders as empty boxes) and pdftotext for the print check. Installed where missing (we

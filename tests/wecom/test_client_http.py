@@ -450,6 +450,16 @@ def test_contacts_with_the_app_secret(wecom_sim: WeComSimulator, sleeps: Sleeps)
     assert info.value.errcode == 48002 and "wecom_default" in str(info.value)
 
 
+def test_tag_members_include_the_tags_departments(wecom_sim: WeComSimulator, sleeps: Sleeps) -> None:
+    client = app_client(wecom_sim, sleeps)
+    assert client.get_tag_members(1) == ["zhangsan"]
+    wecom_sim.add_tag(7, "研发一组全员", userids=["wangwu"], partyids=[4])
+    assert set(client.get_tag_members(7)) == {"wangwu", "lisi", "zhaoliu", "inactive"}
+    with pytest.raises(WeComApiError) as info:
+        client.get_tag_members(999)
+    assert info.value.errcode == 40068
+
+
 def test_list_user_ids_pages_with_the_contacts_secret(wecom_sim: WeComSimulator, sleeps: Sleeps) -> None:
     store = MemoryTokenStore()
     app = app_client(wecom_sim, sleeps, token_store=store)

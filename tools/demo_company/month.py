@@ -26,7 +26,7 @@ from demo_company.clicking import click_due_cards
 from demo_company.history import previous_assessments
 from demo_company.model import Company
 from demo_company.roster_csv import write_roster_csv
-from demo_company.simulator_setup import manual_meetings, populate_simulator
+from demo_company.simulator_setup import populate_simulator
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -173,7 +173,10 @@ def _serve(app: Any):
 
 def seed_records(world: MonthWorld, roster_path: Path) -> dict[str, int]:
     """HR's side: the roster, last month's assessments and the admins' violations."""
+    import sqlalchemy as sa
+
     from wecomply.records.assessments import AssessmentRow, record_violation, upsert_assessments
+    from wecomply.records.models import Department
     from wecomply.roster import import_roster
 
     company = world.company
@@ -194,6 +197,12 @@ def seed_records(world: MonthWorld, roster_path: Path) -> dict[str, int]:
                 session=session, userid=v.userid, occurred_on=v.occurred_on, kind=v.kind,
                 recorded_by=v.recorded_by, now=now, description=v.description, severity=v.severity,
             )
+        # Department accounts (一部门一账号, v1 §3.1) are registered by HR with their owners.
+        for dept in company.departments.values():
+            if dept.account_owner:
+                session.execute(
+                    sa.update(Department).where(Department.id == dept.id).values(account_owner_userid=dept.account_owner)
+                )
     return {"roster_rows": len(company.employees), "imported": getattr(result, "created", 0) or 0}
 
 
@@ -221,7 +230,12 @@ def month_events(world: MonthWorld, extra: list[Event] | None = None) -> list[Ev
 
 
 def run_month(world: MonthWorld, extra: list[Event] | None = None) -> None:
+    day = None
     for event in month_events(world, extra):
+        if event.at.date() != day:
+            if day is not None:
+                world.log(f"{day.isoformat()}  runs so far {sum(world.runs.values()):4d}  clicks {world.clicks:4d}  failed {len(world.failed_runs)}")
+            day = event.at.date()
         if event.kind == "clicks":
             world.click(event.at)
         elif event.kind == "call" and event.call is not None:

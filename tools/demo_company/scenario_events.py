@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from demo_company.month import SHANGHAI, Event, MonthWorld
+from demo_company.simulator_setup import manual_meetings
 
 
 def scenario_events(world: MonthWorld) -> list[Event]:
@@ -15,11 +16,25 @@ def scenario_events(world: MonthWorld) -> list[Event]:
     events: list[Event] = []
     for notice in scenario.notices:
         events.append(Event(notice.published_at, "dag", "notice_acknowledgement", conf=notice_conf(world, notice)))
+    for meeting in manual_meetings(world.company):
+        # HR registers the hand-booked meeting the morning it takes place.
+        registered_at = meeting.start.replace(hour=9, minute=0)
+        events.append(Event(registered_at, "call", call=lambda m=meeting: register_meeting(world, m)))
     incident = scenario.incident
     events.append(Event(incident.reported_at, "dag", "security_incident", conf=incident_conf(incident)))
     events.append(Event(incident.reported_at + timedelta(minutes=5), "clicks"))
     events.append(Event(incident.reported_at + timedelta(minutes=31), "dag", "security_incident", conf=incident_conf(incident)))
     return events
+
+
+def register_meeting(world: MonthWorld, meeting: Any) -> None:
+    from wecomply.flows.meetings import register_manual_meeting
+
+    with world.sessions.begin() as session:
+        register_manual_meeting(
+            session, title=meeting.title, organiser=meeting.organiser, start_at=meeting.start,
+            end_at=meeting.end, attendees=list(meeting.attendees), external_id=meeting.key,
+        )
 
 
 def notice_conf(world: MonthWorld, notice: Any) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from wecom_simulator.errcodes import (
     DEPARTMENT_NOT_FOUND,
     INVALID_PARAMETER,
+    INVALID_TAGID,
     NO_PRIVILEGE,
     USER_NOT_FOUND,
     ApiError,
@@ -62,6 +63,20 @@ def user_get(sim: WeComSimulator, req: Request, token: IssuedToken | None, now: 
     if not _sees(token, user):
         raise ApiError(NO_PRIVILEGE, "member outside the app's visibility")
     return user.as_api()
+
+
+def tag_get(sim: WeComSimulator, req: Request, token: IssuedToken | None, now: float) -> dict[str, Any]:
+    """`tag/get`: the tag's members (userlist) and departments (partylist), as WeCom lists them."""
+    raw = req.query.get("tagid", "")
+    tag = sim.directory.tags.get(int(raw)) if raw.isdigit() else None
+    if tag is None:
+        raise ApiError(INVALID_TAGID, f"tagid {raw!r}")
+    users = [sim.directory.get(u) for u in tag.userids]
+    return {
+        "tagname": tag.tagname,
+        "userlist": [{"userid": u.userid, "name": u.name} for u in users if u is not None and _sees(token, u)],
+        "partylist": list(tag.partyids),
+    }
 
 
 def _members(sim: WeComSimulator, req: Request, token: IssuedToken | None) -> list[User]:

@@ -36,6 +36,7 @@ ROUTES: dict[str, Route] = {
     "/cgi-bin/department/list": Route("GET", DIRECTORY, api_contacts.department_list),
     "/cgi-bin/department/simplelist": Route("GET", DIRECTORY, api_contacts.department_simplelist),
     "/cgi-bin/user/get": Route("GET", DIRECTORY, api_contacts.user_get),
+    "/cgi-bin/tag/get": Route("GET", DIRECTORY, api_contacts.tag_get),
     "/cgi-bin/user/list": Route("GET", DIRECTORY, api_contacts.user_list),
     "/cgi-bin/user/simplelist": Route("GET", DIRECTORY, api_contacts.user_simplelist),
     "/cgi-bin/user/list_id": Route("POST", CONTACTS, api_contacts.user_list_id),

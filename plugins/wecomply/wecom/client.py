@@ -356,6 +356,14 @@ class WeComClient:
         data = self._call("GET", "user/list", params={"department_id": department_id})
         return list(data.get("userlist", []))
 
+    def get_tag_members(self, tagid: int) -> list[str]:
+        """Userids behind a tag (标签): its members, plus the members of its departments."""
+        data = self._call("GET", "tag/get", params={"tagid": tagid})
+        userids = [str(u["userid"]) for u in data.get("userlist", [])]
+        for department_id in data.get("partylist", []):
+            userids.extend(str(u["userid"]) for u in self.list_department_users(int(department_id)))
+        return list(dict.fromkeys(userids))
+
     def get_user(self, userid: str) -> dict[str, Any]:
         return self._call("GET", "user/get", params={"userid": userid})
 
