@@ -45,6 +45,13 @@ def templates_dir() -> Path:
     override = os.environ.get(TEMPLATES_DIR_ENV)
     if override:
         return Path(override)
+    return _shipped_templates_dir()
+
+
+@lru_cache(maxsize=1)
+def _shipped_templates_dir() -> Path:
+    # Resolving costs a dozen syscalls, and every t() call asks: once per process is enough
+    # (a 100k-person run renders ~1.5M texts).
     return Path(__file__).resolve().parents[2] / "include" / "templates"
 
 

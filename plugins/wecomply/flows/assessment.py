@@ -1,0 +1,198 @@
+"""The monthly assessment (v1 §6.3, v2 §7): score last month, assign remedial training,
+tell each employee their own result.
+
+Runs on the month's first working day (China's calendar, 调休 included) for the previous
+month. Reads are one query per table and scoring is plain Python over grouped rows, so a
+100k-person company costs seconds, not one round trip per person. Results are upserted, so
+a re-run of the month replaces them with the same values; remedial assignments and result
+messages go through keyed rows (assignments, outbox) and are never doubled.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from wecomply.delivery import DeliveryRequest, deliver
+from wecomply.duties.assessment import AssessmentResult, collect_evidence, consecutive_fails, previous_month, score
+from wecomply.duties.model import Assignment, Duty, Person
+from wecomply.duties.training import RemedialNeed, period_bounds, plan_remedial_training, remedial_period
+from wecomply.flows.context import RunContext
+from wecomply.flows.people import load_assignments, load_people, record_assignments
+from wecomply.flows.send import DeliveriesStillOwed
+from wecomply.policy.calendar import SHANGHAI
+from wecomply.records.assessment_evidence import (
+    StoredResult,
+    assignments_due_between,
+    fail_histories,
+    results_awaiting_delivery,
+    stored_results,
+    violation_counts,
+)
+from wecomply.records.assessments import AssessmentRow, upsert_assessments
+from wecomply.records.evidence import month_bounds
+from wecomply.templating import render
+from wecomply.wecom import messages
+
+RESULT_STEP = "result"
+RESULT_TEMPLATE = "assessment/result.md.j2"
+
+
+def assessed_period(ctx: RunContext) -> str:
+    """The month a run assesses: the one before the run's (Asia/Shanghai) month."""
+    return previous_month(ctx.now)
+
+
+def is_assessment_day(ctx: RunContext) -> bool:
+    """The month's first working day by China's calendar (a 调休 Saturday can be it)."""
+    today = ctx.now.astimezone(SHANGHAI).date()
+    return ctx.calendar.first_working_day_on_or_after(today.replace(day=1)) == today
+
+
+def has_work(ctx: RunContext) -> bool:
+    """Assessment day, or a later working day of the month with results still to deliver
+    (a run outside working hours holds them; the next in-hours run sends them)."""
+    if is_assessment_day(ctx):
+        return True
+    today = ctx.now.astimezone(SHANGHAI).date()
+    if not ctx.calendar.is_working_day(today):
+        return False
+    with ctx.sessions() as session:
+        return results_awaiting_delivery(
+            assessed_period(ctx), RESULT_STEP, duty=str(Duty.ASSESSMENT), on=today, session=session
+        ) > 0
+
+
+def assessed_people(people: Iterable[Person], period: str) -> list[Person]:
+    """Everyone employed on the month's last day (joiners of the month included)."""
+    last_day = period_bounds(period)[1]
+    return [p for p in people if p.is_active(last_day)]
+
+
+def score_people(
+    people: Iterable[Person],
+    assignments: Iterable[Assignment],
+    violations: dict[str, int],
+    period: str,
+    ctx: RunContext,
+) -> list[AssessmentResult]:
+    by_assignee: dict[str, list[Assignment]] = defaultdict(list)
+    for assignment in assignments:
+        by_assignee[assignment.assignee].append(assignment)
+    return [
+        score(
+            collect_evidence(
+                p.userid, period, by_assignee.get(p.userid, ()), violations=violations.get(p.userid, 0),
+                policy=ctx.policy, calendar=ctx.calendar,
+            ),
+            ctx.policy,
+        )
+        for p in people
+    ]
+
+
+def run_assessment(ctx: RunContext) -> dict[str, Any]:
+    """Score the previous month, store the results, record remedial assignments."""
+    period = assessed_period(ctx)
+    start, end = month_bounds(period)
+    first_day, last_day = period_bounds(period)
+    with ctx.sessions.begin() as session:
+        people = load_people(session)
+        assessed = assessed_people(people, period)
+        evidence_assignments = assignments_due_between(start, end, session=session)
+        violations = violation_counts(first_day, last_day + timedelta(days=1), session=session)
+        results = score_people(assessed, evidence_assignments, violations, period, ctx)
+        department = {p.userid: p.department_id for p in assessed}
+        upsert_assessments([_row(r, department.get(r.userid)) for r in results], session=session, now=ctx.now)
+
+        history = [
+            AssessmentResult(h.userid, h.period, (), 0.0, h.passed, False)
+            for h in fail_histories(period, session=session)
+        ]
+        failing_twice = consecutive_fails(history, ctx.policy.assessment.consecutive_fails_for_remedial, period=period)
+        plan = plan_remedial_training(
+            [RemedialNeed(userid, period) for userid in failing_twice],
+            people,
+            load_assignments(session, Duty.REMEDIAL_TRAINING, period=remedial_period(period)),
+            now=ctx.now, policy=ctx.policy, calendar=ctx.calendar,
+        )
+        remedial = record_assignments(session, plan.new_assignments, people, now=ctx.now)
+    return {
+        "period": period,
+        "assessed": len(results),
+        "passed": sum(r.passed for r in results),
+        "failed": sum(not r.passed for r in results),
+        "excellent": sum(r.excellent for r in results),
+        "failed_consecutively": len(failing_twice),
+        "remedial_assigned": remedial,
+    }
+
+
+def _row(result: AssessmentResult, department_id: int | None) -> AssessmentRow:
+    return AssessmentRow(
+        userid=result.userid,
+        period=result.period,
+        scores={str(s.dimension): s.score for s in result.scores},  # type: ignore[misc]  # None = N/A
+        total=result.total,
+        passed=result.passed,
+        department_id=department_id,
+        details={"excellent": result.excellent, "weights": {str(s.dimension): s.weight for s in result.scores}},
+    )
+
+
+def result_payload(
+    result: StoredResult, *, name: str, remedial: bool, pass_mark: float, locale: str
+) -> dict[str, Any]:
+    """The private markdown message for one person's stored result, addressed by name."""
+    content = render(
+        RESULT_TEMPLATE,
+        locale=locale,
+        name=name,
+        period=result.period,
+        total=result.total,
+        passed=result.passed,
+        pass_mark=pass_mark,
+        excellent=bool(result.details.get("excellent")),
+        scores=list(result.scores.items()),
+        remedial=remedial,
+    )
+    return messages.markdown(content.strip())
+
+
+def send_results(ctx: RunContext) -> dict[str, int]:
+    """Each active employee's own result, privately (one message, one recipient each).
+
+    Results are not urgent: outside working hours they are held (no delivery row is
+    written), and the next in-hours run of this DAG sends them.
+    """
+    period = assessed_period(ctx)
+    today = ctx.now.astimezone(SHANGHAI).date()
+    with ctx.sessions() as session:
+        active = {p.userid: p.name for p in load_people(session) if p.is_active(today)}
+        results = [r for r in stored_results(period, session=session) if r.userid in active]
+        remedial = {a.subject for a in load_assignments(session, Duty.REMEDIAL_TRAINING, period=remedial_period(period))}
+    if not ctx.calendar.is_working_time(ctx.now):
+        return {"requests": 0, "sent": 0, "held_for_working_hours": len(results)}
+    pass_mark = ctx.policy.assessment.pass_mark
+    requests = [
+        DeliveryRequest(
+            duty=str(Duty.ASSESSMENT), subject=r.userid, period=period, step=RESULT_STEP, recipients=(r.userid,),
+            payload=result_payload(
+                r, name=active[r.userid], remedial=r.userid in remedial, pass_mark=pass_mark, locale=ctx.locale
+            ),
+        )
+        for r in results
+    ]
+    report = deliver(
+        ctx.sessions, ctx.sender, requests, now=ctx.clock, worker_id=ctx.worker_id,
+        duplicate_check_interval=ctx.policy.wecom_actions.duplicate_check_interval_s,
+    )
+    if report.pending:
+        raise DeliveriesStillOwed(
+            f"{len(report.pending)} assessment results still owed after this attempt ({report.errors[:3]}); "
+            "the task will be retried and sends only what is owed"
+        )
+    return report.summary() | {"held_for_working_hours": 0}
+

@@ -1,0 +1,141 @@
+"""Bulk reads behind the monthly assessment: one query per table, never one per person.
+
+A 100k-person month is a few hundred thousand assignment rows; reading them per person
+would be 100k round trips, so every function here reads a whole month (or a whole set of
+people) at once and leaves the grouping to the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from wecomply.duties.model import Assignment, Duty
+from wecomply.records.models import (
+    Assessment,
+    Assignment as AssignmentRow,
+    AssignmentStatus,
+    Delivery,
+    DeliveryStatus,
+    Employee,
+    EmployeeStatus,
+    Violation,
+)
+
+_DUTIES = {d.value: d for d in Duty}
+REMINDER_STEP_PREFIX = "remind"
+
+
+def assignments_due_between(start: datetime, end: datetime, *, session: Session) -> list[Assignment]:
+    """Every assignment (any duty, not cancelled) due in [start, end), with `reminders_sent`
+    = the remind-* deliveries WeCom accepted for it. Two queries in all.
+
+    The reminders are read as a range of the deliveries' (status, created_at) index and
+    matched here, not joined in SQL: a join on (duty, subject, period) let PostgreSQL, with
+    statistics not yet refreshed after a bulk load, pick a nested loop over every
+    assignment of a quarter-wide period for each delivery.
+    """
+    a, d = AssignmentRow.__table__, Delivery.__table__
+    rows = session.execute(
+        sa.select(
+            a.c.kind, a.c.subject_userid, a.c.period, a.c.assigned_at, a.c.due_at, a.c.completed_at
+        ).where(a.c.due_at >= start, a.c.due_at < end, a.c.status != AssignmentStatus.CANCELLED.value)
+    ).all()
+    rows = [r for r in rows if r.kind in _DUTIES]
+    reminder_count: dict[tuple[str, str, str], int] = {}
+    if rows:
+        # A reminder is only ever created after its assignment.
+        earliest = min(r.assigned_at for r in rows)
+        reminders = session.execute(
+            sa.select(d.c.duty, d.c.subject, d.c.period, sa.func.count())
+            .where(
+                d.c.status == DeliveryStatus.SENT.value,
+                d.c.created_at >= earliest,
+                d.c.step.like(f"{REMINDER_STEP_PREFIX}%"),
+            )
+            .group_by(d.c.duty, d.c.subject, d.c.period)
+        )
+        reminder_count = {(r[0], r[1], r[2]): r[3] for r in reminders}
+    return [
+        Assignment(
+            kind=_DUTIES[r.kind],
+            subject=r.subject_userid,
+            period=r.period,
+            assigned_at=r.assigned_at,
+            due_at=r.due_at,
+            completed_at=r.completed_at,
+            reminders_sent=reminder_count.get((r.kind, r.subject_userid, r.period), 0),
+        )
+        for r in rows
+    ]
+
+
+def violation_counts(start: date, end: date, *, session: Session) -> dict[str, int]:
+    """Violations recorded with start <= occurred_on < end, counted per userid."""
+    v = Violation.__table__
+    stmt = (
+        sa.select(v.c.userid, sa.func.count())
+        .where(v.c.occurred_on >= start, v.c.occurred_on < end)
+        .group_by(v.c.userid)
+    )
+    return {row[0]: row[1] for row in session.execute(stmt)}
+
+
+@dataclass(frozen=True, slots=True)
+class PastResult:
+    """The fields of a stored result that `duties.assessment.consecutive_fails` reads."""
+
+    userid: str
+    period: str
+    passed: bool
+
+
+def fail_histories(period: str, *, session: Session) -> list[PastResult]:
+    """Every result up to `period` of the people who failed `period` (one query)."""
+    t = Assessment.__table__
+    failing = sa.select(t.c.userid).where(t.c.period == period, t.c.passed.is_(False))
+    stmt = sa.select(t.c.userid, t.c.period, t.c.passed).where(t.c.period <= period, t.c.userid.in_(failing))
+    return [PastResult(r.userid, r.period, bool(r.passed)) for r in session.execute(stmt)]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredResult:
+    userid: str
+    period: str
+    scores: dict[str, Any]
+    total: float
+    passed: bool
+    details: dict[str, Any]
+
+
+def stored_results(period: str, *, session: Session) -> Iterator[StoredResult]:
+    """A month's stored results, ordered by userid (one query, no ORM objects)."""
+    t = Assessment.__table__
+    stmt = sa.select(t.c.userid, t.c.scores, t.c.total, t.c.passed, t.c.details).where(t.c.period == period)
+    for r in session.execute(stmt.order_by(t.c.userid)):
+        yield StoredResult(r.userid, period, dict(r.scores or {}), float(r.total), bool(r.passed), dict(r.details or {}))
+
+
+def results_awaiting_delivery(period: str, step: str, *, duty: str, on: date, session: Session) -> int:
+    """Stored results of `period` for people active on `on` that no delivery row covers yet
+    (held outside working hours, or never planned). One query."""
+    t, d, e = Assessment.__table__, Delivery.__table__, Employee.__table__
+    delivered = sa.exists().where(
+        d.c.duty == duty, d.c.subject == t.c.userid, d.c.period == period, d.c.step == step
+    )
+    stmt = (
+        sa.select(sa.func.count())
+        .select_from(t.join(e, e.c.userid == t.c.userid))
+        .where(
+            t.c.period == period,
+            e.c.status == EmployeeStatus.ACTIVE.value,
+            sa.or_(e.c.leave_date.is_(None), e.c.leave_date >= on),
+            ~delivered,
+        )
+    )
+    return int(session.scalar(stmt) or 0)

@@ -1,0 +1,142 @@
+"""The assessment flow's bulk path gives exactly what the per-person decision gives.
+
+A generated company with mixed evidence (every duty kind, months either side, cancelled
+assignments, sent and unsent reminders, violations) is scored through the records DB;
+each stored result must equal `score(collect_evidence(...))` computed straight from the
+generated data, one person at a time.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from wecomply.duties.assessment import collect_evidence, score
+from wecomply.duties.model import Assignment, Duty
+from wecomply.flows.assessment import has_work, is_assessment_day, run_assessment
+from wecomply.flows.context import RunContext
+from wecomply.policy.calendar import SHANGHAI, WorkCalendar
+from wecomply.policy.config import load_policy
+from wecomply.records import models
+
+KINDS = [Duty.ONBOARDING, Duty.PERIODIC_TRAINING, Duty.REMEDIAL_TRAINING, Duty.NOTICE, Duty.MEETING_RECEIPT,
+         Duty.PASSWORD_ATTESTATION, Duty.MEETING_MINUTES]
+
+
+class RefusingSender:
+    """Scoring must not message anyone; sending is its own task."""
+
+    def send_message(self, body: dict[str, Any]) -> Any:
+        raise AssertionError("run_assessment must not send")
+
+
+def context(records_db, now: datetime) -> RunContext:
+    policy = load_policy()
+    return RunContext(policy=policy, calendar=WorkCalendar(policy), sessions=records_db.sessions,
+                      sender=RefusingSender(), now=now, worker_id="test")
+
+
+def local(day: date, hour: int) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=SHANGHAI)
+
+
+def generate(session, rng: random.Random, people: int) -> tuple[list[Assignment], dict[str, int]]:
+    """Write a company and its evidence; return the evidence as the decision sees it."""
+    session.add(models.Department(id=10, name="部门", head_userid="u0000"))
+    userids = [f"u{i:04d}" for i in range(people)]
+    session.add_all(
+        models.Employee(userid=u, name=u, department_id=10, role="employee", hire_date=date(2025, 1, 1),
+                        status="active", source="roster", in_roster=True)
+        for u in userids
+    )
+    expected: list[Assignment] = []
+    violations: dict[str, int] = {}
+    for n, userid in enumerate(userids):
+        for k in range(rng.randint(0, 6)):
+            kind = rng.choice(KINDS)
+            assigned = local(date(2026, 2, 20) + timedelta(days=rng.randint(0, 45)), rng.choice((9, 14, 17)))
+            due = assigned + timedelta(days=rng.randint(1, 6))
+            completed = rng.choice([None, assigned + timedelta(hours=rng.randint(1, 150))])
+            cancelled = rng.random() < 0.05
+            period = f"p{n}-{k}"
+            session.add(models.Assignment(
+                kind=str(kind), subject_userid=userid, period=period, assigned_at=assigned, due_at=due,
+                completed_at=completed, status="cancelled" if cancelled else ("completed" if completed else "open"),
+            ))
+            sent = 0
+            for step in ("assign", "remind-1", "remind-2", "escalate-leader"):
+                if rng.random() < 0.5:
+                    status = rng.choice(["sent", "sent", "queued", "failed"])
+                    session.add(models.Delivery(duty=str(kind), subject=userid, period=period, step=step,
+                                                recipients=[userid], status=status))
+                    sent += step.startswith("remind") and status == "sent"
+            if not cancelled:
+                expected.append(Assignment(kind, userid, period, assigned, due, completed, reminders_sent=sent))
+        if rng.random() < 0.2:
+            day = date(2026, 3, 1) + timedelta(days=rng.randint(-3, 33))
+            session.add(models.Violation(userid=userid, occurred_on=day, kind="x", recorded_by="hr"))
+            if day.month == 3:
+                violations[userid] = violations.get(userid, 0) + 1
+    return expected, violations
+
+
+def test_bulk_scores_equal_the_per_person_decision(records_db) -> None:
+    rng = random.Random(7)
+    with records_db.sessions.begin() as session:
+        expected, violations = generate(session, rng, people=250)
+    ctx = context(records_db, local(date(2026, 4, 1), 9))
+
+    summary = run_assessment(ctx)
+
+    with records_db.sessions() as session:
+        stored = {a.userid: a for a in session.scalars(sa.select(models.Assessment))}
+    assert summary["assessed"] == len(stored) == 250 and summary["period"] == "2026-03"
+    mismatches = []
+    for userid, row in sorted(stored.items()):
+        own = [a for a in expected if a.subject == userid]
+        want = score(collect_evidence(userid, "2026-03", own, violations=violations.get(userid, 0),
+                                      policy=ctx.policy, calendar=ctx.calendar), ctx.policy)
+        got = (row.total, row.passed, row.scores)
+        if got != (want.total, want.passed, {str(s.dimension): s.score for s in want.scores}):
+            mismatches.append((userid, got, want))
+    assert mismatches == []
+    assert summary["failed"] == sum(not r.passed for r in stored.values()) > 0, "the data must exercise fails"
+
+
+def test_rerun_replaces_results_and_assigns_remedial_once(records_db) -> None:
+    with records_db.sessions.begin() as session:
+        session.add(models.Department(id=10, name="部门"))
+        session.add(models.Employee(userid="bob", name="Bob", department_id=10, role="employee",
+                                    hire_date=date(2025, 1, 1), status="active", source="roster", in_roster=True))
+        session.add(models.Assessment(userid="bob", period="2026-02", scores={}, total=10.0, passed=False))
+        session.add(models.Violation(userid="bob", occurred_on=date(2026, 3, 3), kind="x", recorded_by="hr"))
+        session.add(models.Violation(userid="bob", occurred_on=date(2026, 3, 4), kind="x", recorded_by="hr"))
+    ctx = context(records_db, local(date(2026, 4, 1), 9))
+    first, again = run_assessment(ctx), run_assessment(ctx)
+    assert first["remedial_assigned"] == 1 and again["remedial_assigned"] == 0
+    assert first["failed_consecutively"] == again["failed_consecutively"] == 1
+    with records_db.sessions() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(models.Assessment)) == 2
+        remedial = session.scalars(sa.select(models.Assignment)).one()
+    assert (remedial.kind, remedial.period) == ("remedial_training", "remedial-2026-03")
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (date(2026, 1, 4), True),  # Sunday, but a make-up working day (调休) and January's first
+        (date(2026, 1, 5), False),
+        (date(2026, 2, 2), True),
+        (date(2026, 5, 1), False),  # Labour Day holiday
+        (date(2026, 5, 6), True),  # first working day after it
+        (date(2026, 10, 8), True),
+    ],
+)
+def test_assessment_day_follows_the_china_calendar(records_db, day: date, expected: bool) -> None:
+    ctx = context(records_db, local(day, 9))
+    assert is_assessment_day(ctx) is expected
+    assert has_work(ctx) is expected, "without stored results only the first working day has work"
