@@ -66,7 +66,6 @@ def test_audience_includes_sub_departments_and_is_kept(records_db) -> None:
         ({"deadline": "next friday"}, "deadline"),
         ({"title": ""}, "title"),
         ({"audience_departments": []}, "audience"),
-        ({"audience_departments": [], "audience_tags": [104]}, "tag"),
         ({"audience_departments": [99]}, "empty"),
         ({"notice_key": "n 1"}, "notice_key"),
     ],
@@ -88,3 +87,21 @@ def test_times_are_read_in_shanghai_unless_an_offset_is_given() -> None:
     assert parse_time("", "deadline") is None
     with pytest.raises(UserFacingError, match="when"):
         parse_time("", "when", required=True)
+
+
+def test_audience_by_tag_asks_wecom_and_an_unknown_tag_names_the_field(records_db, wecom_sim) -> None:
+    from dataclasses import replace
+
+    from wecomply.flows.notices import publish_notice
+    from wecomply.wecom.client import WeComClient
+
+    seed(records_db)
+    wecom_sim.add_user("s1", "s1", [1])
+    wecom_sim.add_tag(104, "销售骨干", userids=["s1"], partyids=[])
+    client = WeComClient(wecom_sim.base_url, wecom_sim.corp_id, wecom_sim.secret, wecom_sim.agent_id)
+    ctx = replace(context(records_db), sender=client)
+    assert publish_notice(ctx, form(notice_key="t1", audience_departments=[], audience_tags=[104])) == {
+        "published": 1, "recipients": 1,
+    }
+    with pytest.raises(UserFacingError, match="audience_tags"):
+        publish_notice(ctx, form(notice_key="t2", audience_departments=[], audience_tags=[999]))

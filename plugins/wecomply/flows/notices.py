@@ -55,13 +55,20 @@ def _has_content(form: Mapping[str, Any]) -> bool:
 def _tag_members(ctx: RunContext, tags: list[int]) -> dict[int, list[str]]:
     if not tags:
         return {}
-    lookup = getattr(ctx.sender, "get_tag_members", None)
-    if lookup is None:
-        raise UserFacingError(
-            "按标签选择受众需要企业微信客户端支持 tag/get；请改用部门或人员 / audience by tag needs the "
-            "WeCom client's tag lookup (tag/get), which this version lacks; choose departments or users instead"
-        )
-    return {tag: list(lookup(tag)) for tag in tags}
+    from wecomply.wecom.errors import WeComApiError
+
+    members: dict[int, list[str]] = {}
+    for tag in tags:
+        try:
+            members[tag] = list(ctx.sender.get_tag_members(tag))
+        except WeComApiError as exc:
+            if exc.errcode != 40068:
+                raise
+            raise UserFacingError(
+                f"audience_tags: 企业微信中没有标签 {tag}，请在通讯录 → 标签中核对标签 ID / "
+                f"audience_tags: WeCom has no tag {tag}; check the tag id under Contacts → Tags"
+            ) from None
+    return members
 
 
 def publish_notice(ctx: RunContext, form: Mapping[str, Any]) -> dict[str, int]:
