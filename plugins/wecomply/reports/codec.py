@@ -1,0 +1,76 @@
+"""`MonthlyReport` ⇄ JSON, so the report DAG's tasks hand reports over through the archive.
+
+The JSON is also the archived, machine-readable copy of every figure (an auditor's
+spreadsheet can read it). Decoding follows the model's type hints, so a field added to
+the model needs no change here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import types
+import typing
+from datetime import date, datetime
+from enum import Enum
+from functools import cache
+from typing import Any
+
+from wecomply.reports import model
+from wecomply.reports.model import MonthlyReport
+
+FORMAT_VERSION = 1
+
+
+def encode(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, (tuple, list)):
+        return [encode(item) for item in value]
+    return value
+
+
+def to_json(report: MonthlyReport) -> str:
+    return json.dumps({"format": FORMAT_VERSION, "report": encode(report)}, ensure_ascii=False, sort_keys=True)
+
+
+def from_json(text: str) -> MonthlyReport:
+    document = json.loads(text)
+    if document.get("format") != FORMAT_VERSION:
+        raise ValueError(f"report JSON format {document.get('format')!r}; this version reads {FORMAT_VERSION}")
+    return decode(MonthlyReport, document["report"])
+
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls, vars(model))
+
+
+def decode(kind: Any, value: Any) -> Any:
+    origin = typing.get_origin(kind)
+    if origin in (typing.Union, types.UnionType):
+        if value is None:
+            return None
+        (inner,) = [arg for arg in typing.get_args(kind) if arg is not type(None)]
+        return decode(inner, value)
+    if origin is tuple:
+        args = typing.get_args(kind)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(decode(args[0], item) for item in value)
+        return tuple(decode(arg, item) for arg, item in zip(args, value, strict=True))
+    if dataclasses.is_dataclass(kind):
+        hints = _hints(kind)
+        return kind(**{f.name: decode(hints[f.name], value[f.name]) for f in dataclasses.fields(kind) if f.name in value})
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        return kind(value)
+    if kind is datetime:
+        return datetime.fromisoformat(value)
+    if kind is date:
+        return date.fromisoformat(value)
+    if kind is float and value is not None:
+        return float(value)
+    return value
