@@ -81,8 +81,6 @@ def month_end(world: MonthWorld) -> list[Path]:
     world.click(assess_at + timedelta(hours=1))
     if world.has("report_monthly"):
         world.run_dag("report_monthly", assess_at + timedelta(minutes=30))
-    try:
-        from wecomply.reports.aggregate import write_reports
-    except ImportError:
-        return []
+    from wecomply.reports.archive import write_reports
+
     return list(write_reports(scenario.month, world.out_dir, sessions=world.sessions))
