@@ -39,7 +39,7 @@ install: $(STAMP)
 $(STAMP): $(ROOT)/requirements.txt $(ROOT)/pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 10) <= v < (3, 14) else "Python %d.%d: Airflow 3.3 needs 3.10-3.13; run make PYTHON=python3.11 ..." % v)'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	@PIP_CONFIG_FILE=/dev/null $(PY) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 	@$(UV) pip sync --quiet --python $(PY) $(ROOT)/requirements.txt
 	@$(UV) pip install --quiet --python $(PY) --no-deps --no-build-isolation -e $(ROOT)
 	@touch $(STAMP)
