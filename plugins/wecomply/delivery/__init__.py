@@ -46,6 +46,7 @@ from wecomply.wecom.errors import (
     WeComError,
     WeComRateLimited,
     WeComSendInDoubt,
+    WeComTokenRejected,
     WeComTransientError,
 )
 
@@ -263,6 +264,12 @@ def _send_batch(
         except WeComConfigError as exc:
             _release(sessions, batch_id, worker_id, exc, maybe_sent=False)
             raise
+        except WeComTokenRejected as exc:
+            # WeCom refused the token even after one refresh: the request was not carried
+            # out, so the batch stays owed and the task's retry sends it.
+            _release(sessions, batch_id, worker_id, exc, maybe_sent=False)
+            report.errors.append(f"batch {batch_id}: {_describe(exc)}")
+            return "deferred"
         except (WeComRateLimited, WeComTransientError) as exc:
             maybe = bool(getattr(exc, "may_have_left", False))
             _release(sessions, batch_id, worker_id, exc, maybe_sent=maybe)

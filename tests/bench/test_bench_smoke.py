@@ -1,0 +1,77 @@
+"""Each benchmark runs end to end at a tiny size through `python -m bench` and prints
+its JSON line and the table. No timing is asserted here: speed is what bench/ reports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_bench(*args: str, timeout: float = 300) -> tuple[list[dict[str, Any]], str]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    assert "benchmark  case" in proc.stdout, proc.stdout  # the table's header
+    return lines, proc.stdout
+
+
+def test_fanout_sends_one_call_per_thousand_and_measures_the_naive_baseline() -> None:
+    lines, table = run_bench("fanout", "--n", "1200", "--naive-sample", "50")
+    (case,) = lines
+    assert case["benchmark"] == "fanout" and case["case"] == "N=1,200 sqlite"
+    assert case["ours"]["send_calls"] == 2 and case["ours"]["drops"] == 0
+    assert case["ours"]["summary"]["sent"] == 1200
+    # The baseline ran on a 50-employee sample and says it was extrapolated.
+    assert case["baseline"]["measured_n"] == 50 and case["baseline"]["extrapolated"] is True
+    assert case["baseline"]["send_calls"] == 1200 and case["notes"]
+    assert case["ratio"]["send_calls"] == 600.0
+    assert {t["metric"]: t["met"] for t in case["targets"]}["api_calls"] is True
+    assert "fanout" in table and case["command"].startswith("python -m bench fanout")
+
+
+@pytest.mark.postgres
+def test_fanout_on_postgresql(pg_available: None) -> None:
+    lines, _ = run_bench("fanout", "--n", "30", "--naive-sample", "30", "--db", "postgresql")
+    (case,) = lines
+    assert case["case"] == "N=30 postgresql" and case["ours"]["summary"]["sent"] == 30
+    assert case["baseline"]["extrapolated"] is False and case["baseline"]["send_calls"] == 30
+
+
+def test_parse_measures_each_dag_file_against_a_bare_dag() -> None:
+    dag_file = sorted(p.name for p in (ROOT / "dags").glob("*.py") if not p.name.startswith("_"))[0]
+    lines, _ = run_bench("parse", "--repeat", "1", "--files", dag_file)
+    sdk, parsed = lines
+    assert sdk["case"] == "import airflow.sdk" and sdk["ours"]["import_s"] > 0
+    assert parsed["case"] == dag_file and "error" not in parsed["ours"], parsed
+    assert parsed["ours"]["dags"] >= 1
+    assert parsed["baseline"]["file"].startswith("bare_dag.py")
+    assert [t["metric"] for t in parsed["targets"]] == ["over_bare_ms"]
+
+
+def test_chaos_totals_for_one_small_seed() -> None:
+    lines, _ = run_bench("chaos", "--seeds", "1", "--people", "30")
+    (case,) = lines
+    assert case["benchmark"] == "chaos" and case["ours"]["seeds"] == 1
+    assert case["ours"]["workers_killed_mid_send"] == 1
+    assert case["ours"]["expected_messages"] > 30 and sum(case["ours"]["faults_injected"].values()) > 0
+    assert {t["metric"] for t in case["targets"]} >= {"delivered_exactly_once", "acks_once", "drops"}
+
+
+def test_cycle_and_rerun_say_plainly_that_they_did_not_run() -> None:
+    # Their runners need the monthly DAGs; until written they report no figure, no verdict.
+    for name in ("cycle", "rerun"):
+        lines, table = run_bench(name, "--n", "200", "--db", "sqlite")
+        (case,) = lines
+        assert case["benchmark"] == name and case["case"] == "N=200 sqlite"
+        assert case["ours"] == {} and case["notes"][0].startswith("not run")
+        assert case["targets"] and all(t["met"] is None for t in case["targets"])
+        assert "n/a" in table

@@ -1,0 +1,41 @@
+"""The chaos run, a few seeds: heavy WeCom faults, task retries and a worker killed
+mid-send; afterwards every message was delivered exactly once, no member's limit was
+exceeded, and every click was acknowledged once. `make bench` runs many more seeds."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bench.chaos import FAULT_KINDS, ChaosConfig, run_chaos
+from tests.fixtures.records import RecordsDB
+
+SEEDS = (11, 12)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", SEEDS)
+def test_deliveries_and_acknowledgements_survive_faults_retries_and_a_killed_worker(
+    seed: int, records_db: RecordsDB
+) -> None:
+    outcome = run_chaos(ChaosConfig(seed=seed), records_db.url, backend=records_db.dialect)
+    summary = json.dumps(outcome.summary(), ensure_ascii=False, indent=1)
+
+    # The run was as hostile as intended, or the checks below prove nothing.
+    assert outcome.killed_mid_send, summary
+    assert sum(outcome.faults.values()) >= 30, summary
+    assert len(set(outcome.faults) & set(FAULT_KINDS)) >= 6, summary
+    assert outcome.task_tries >= 2, summary  # the killed worker's batch needed a later try
+    assert outcome.dedup_answers >= 1, summary  # its resend was answered by WeCom's dedup
+
+    assert outcome.expected > 500 and outcome.clicks > 200, summary
+    assert (outcome.delivered_once, outcome.duplicates, outcome.missing, outcome.stray) == (
+        outcome.expected, 0, 0, 0
+    ), summary
+    assert outcome.drops == 0, summary
+    assert outcome.callback_posts > outcome.clicks, summary  # WeCom-style retries happened
+    assert (outcome.acks_recorded, outcome.acks_duplicated, outcome.inbox_events) == (
+        outcome.clicks, 0, outcome.clicks
+    ), summary
+    assert not outcome.problems, summary
