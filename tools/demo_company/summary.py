@@ -50,8 +50,8 @@ def print_summary(summary: dict[str, Any], report_paths: list[Any]) -> None:
     print(f"DAG 运行 / runs: {sum(summary['dag_runs'].values())} " + ", ".join(f"{k}={v}" for k, v in sorted(summary["dag_runs"].items())))
     if summary["failed_runs"]:
         print(f"失败的运行 / failed runs: {len(summary['failed_runs'])}: {summary['failed_runs'][:5]}")
-    print(f"企业微信送达消息 / WeCom messages delivered: {summary['wecom_messages_delivered']} (丢弃 drops: {summary['wecom_drops']})")
-    print("按职责发送 / sent by duty: " + ", ".join(f"{k}={v}" for k, v in sorted(summary["deliveries_by_duty"].items())))
+    print(f"企业微信消息调用 / WeCom message/send calls accepted: {summary['wecom_messages_delivered']} (丢弃 drops: {summary['wecom_drops']})")
+    print("发件箱已发送记录（按职责）/ outbox deliveries sent, by duty: " + ", ".join(f"{k}={v}" for k, v in sorted(summary["deliveries_by_duty"].items())))
     print(f"员工点击确认 / acknowledgements: {summary['acknowledgements']} (模拟点击 clicks: {summary['clicks']})")
     print("升级 / escalations: " + (", ".join(f"{k}={v}" for k, v in sorted(summary["escalations_by_duty"].items())) or "0"))
     print("账号检查发现 / account findings: " + (", ".join(f"{k}={v}" for k, v in sorted(summary["account_findings"].items())) or "0"))
