@@ -40,6 +40,8 @@ def run_standalone(*, port: int = 8080, seed: int = 7) -> int:
         "AIRFLOW__API__HOST": "127.0.0.1",
         "AIRFLOW__API__PORT": str(port),
         "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{port}",
+        # standalone starts its components as `airflow ...` by name: the venv's bin first.
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "airflow", "standalone"], env=env, start_new_session=True,
