@@ -24,7 +24,15 @@ def _healthy(url: str) -> bool:
         return False
 
 
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
 def run_standalone(*, port: int = 8080, seed: int = 7) -> int:
+    # Started in the background, we inherit SIGINT ignored; Ctrl-C and SIGTERM must both
+    # end in the orderly SIGINT to standalone's process group below.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     from demo_company.build import build_company
     from demo_company.month import connections
     from demo_company.simulator_setup import populate_simulator
