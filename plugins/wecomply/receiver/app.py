@@ -30,29 +30,13 @@ from wecomply.wecom.callback import (
     verify_url,
 )
 from wecomply.wecom.crypto import WeComCrypto
-from wecomply.wecom.errors import (
-    BadSignature,
-    BodyTooLarge,
-    CallbackRejected,
-    ForbiddenXml,
-    StaleTimestamp,
-    WrongReceiveId,
-)
+# Each rejection carries the status to answer (403 forged, 400 malformed, 413 too large);
+# WeCom itself never sends any of them, so none is retried by a genuine sender.
+from wecomply.wecom.errors import CallbackRejected
 
 log = logging.getLogger("wecomply.receiver")
 
 CALLBACK_PATH = "/wecom/callback"
-
-# Forged or replayed-from-elsewhere requests get 403; malformed ones 400. WeCom itself
-# never sends either, so neither is retried by a genuine sender.
-_STATUS: list[tuple[type[CallbackRejected], int]] = [
-    (BodyTooLarge, 413),
-    (BadSignature, 403),
-    (WrongReceiveId, 403),
-    (StaleTimestamp, 403),
-    (ForbiddenXml, 400),
-]
-
 
 @dataclass(frozen=True)
 class ReceiverSettings:
@@ -95,13 +79,6 @@ def event_fields(event: CallbackEvent) -> dict[str, object]:
     return {k: v for k, v in fields.items() if v is not None}
 
 
-def _status_for(exc: CallbackRejected) -> int:
-    for kind, status in _STATUS:
-        if isinstance(exc, kind):
-            return status
-    return 400
-
-
 def create_app(resolve: Callable[[], Receiver], *, clock: Callable[[], float] = time.time) -> FastAPI:
     app = FastAPI(title="WeComply WeCom callback receiver", docs_url=None, redoc_url=None, openapi_url=None)
     resolved: list[Receiver] = []
@@ -119,7 +96,7 @@ def create_app(resolve: Callable[[], Receiver], *, clock: Callable[[], float] = 
             plaintext = verify_url(dict(request.query_params), crypto, now=clock(), max_skew_s=rx.settings.max_skew_s)
         except CallbackRejected as exc:
             log.warning("callback URL verification rejected: %s", type(exc).__name__)
-            return Response(status_code=_status_for(exc))
+            return Response(status_code=exc.http_status)
         # WeCom wants the bare plaintext: no quotes, BOM or newline.
         return Response(content=plaintext.encode("utf-8"), media_type="text/plain")
 
@@ -138,7 +115,7 @@ def create_app(resolve: Callable[[], Receiver], *, clock: Callable[[], float] = 
             )
         except CallbackRejected as exc:
             log.warning("callback rejected: %s", type(exc).__name__)
-            return Response(status_code=_status_for(exc))
+            return Response(status_code=exc.http_status)
         try:
             stored = _store(rx, event)
         except Exception:  # noqa: BLE001 - any store failure must make WeCom retry
