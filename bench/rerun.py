@@ -1,7 +1,12 @@
-"""Benchmark 4, re-run cost: clear a completed month and run it again.
+"""Benchmark 4, re-run cost: clear a completed month end and run it again.
 
-Targets: 0 messages sent, in at most 20% of the first run's time. Needs the monthly DAGs
-(see `bench.cycle`). Its runner is not written yet: each case reports why, with no figure.
+The month end of `bench.cycle` (directory sync, assessment, reports on 1 April 2026) runs
+once, then the same DAG runs again at the same logical dates (`dag.test()` clears the
+existing run, so every task executes again, as after "Clear" in the UI or a backfill).
+The baseline is the first run, in the same process set-up and the same invocation.
+
+Targets: 0 messages sent by the re-run (counted by the simulator), in at most 20% of the
+first run's time.
 """
 
 from __future__ import annotations
@@ -9,21 +14,55 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterator
 
+from bench.cycle import CycleWorld, Phase, failed_runs
 from bench.databases import BACKENDS
-from bench.pending import missing_dags, not_ready, why_not_ready
-from bench.results import Case
+from bench.results import Case, Target, ratio
 
 NAME = "rerun"
-GOALS = {"messages_sent": "= 0", "share_of_first_run": "≤ 20% of the first run's time"}
+SHARE_TARGET = 0.20
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--n", type=int, nargs="+", default=[10_000])
+    parser.add_argument("--n", type=int, nargs="+", default=[10_000], help="employees")
+    parser.add_argument("--departments", type=int, default=1000)
     parser.add_argument("--db", nargs="+", choices=BACKENDS, default=["sqlite"])
 
 
+def _outcomes(phase: Phase) -> dict[str, str]:
+    return {f"{r['dag_id']}.{t['task_id']}": t["state"] for r in phase.runs for t in r["task_states"]}
+
+
+def evaluate(n: int, backend: str, first: Phase, again: Phase, command: str) -> Case:
+    case = Case(NAME, f"N={n:,} {backend}", command=command)
+    case.ours = again.figures()
+    case.baseline = first.figures()
+    share = round(again.wall_s / first.wall_s, 3) if first.wall_s else None
+    case.ours["share_of_first_run"] = share
+    case.ratio = {"wall_s": ratio(first.wall_s, again.wall_s), "compute_s": ratio(first.compute_s, again.compute_s)}
+    failed = failed_runs(first) + [f"re-run {f}" for f in failed_runs(again)]
+    case.targets.append(Target("runs", "every DAG run succeeds", not failed, "; ".join(failed)))
+    # A re-run that skipped its work would be cheap for the wrong reason. dag.test() clears
+    # the run and creates it afresh, so every task instance of the re-run executed again:
+    # each must end as it did the first time (a task skipped now but not then fails this).
+    before, after = _outcomes(first), _outcomes(again)
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    case.targets.append(Target("re_executed", "every task ran again, same outcome", not changed, ", ".join(changed)))
+    case.targets.append(Target("messages_sent", "= 0", again.messages_sent == 0))
+    case.targets.append(
+        Target("share_of_first_run", f"≤ {SHARE_TARGET:.0%} of the first run's wall time", share is not None and share <= SHARE_TARGET)
+    )
+    case.notes.append(
+        f"first run {first.wall_s} s wall / {first.compute_s} s compute, {first.messages_sent:,} messages; "
+        f"re-run {again.wall_s} s / {again.compute_s} s, {again.messages_sent} messages"
+    )
+    return case
+
+
 def run(args: argparse.Namespace, command: str) -> Iterator[Case]:
-    note = why_not_ready(missing_dags())
     for n in args.n:
         for backend in args.db:
-            yield not_ready(NAME, f"N={n:,} {backend}", note, GOALS, command)
+            with CycleWorld(n, args.departments, backend) as world:
+                world.prepare()
+                first = world.month_end()
+                again = world.month_end()
+            yield evaluate(n, backend, first, again, command)

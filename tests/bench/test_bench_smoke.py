@@ -66,12 +66,27 @@ def test_chaos_totals_for_one_small_seed() -> None:
     assert {t["metric"] for t in case["targets"]} >= {"delivered_exactly_once", "acks_once", "drops"}
 
 
-def test_cycle_and_rerun_say_plainly_that_they_did_not_run() -> None:
-    # Their runners need the monthly DAGs; until written they report no figure, no verdict.
-    for name in ("cycle", "rerun"):
-        lines, table = run_bench(name, "--n", "200", "--db", "sqlite")
-        (case,) = lines
-        assert case["benchmark"] == name and case["case"] == "N=200 sqlite"
-        assert case["ours"] == {} and case["notes"][0].startswith("not run")
-        assert case["targets"] and all(t["met"] is None for t in case["targets"])
-        assert "n/a" in table
+def test_cycle_runs_the_month_end_with_dag_test_and_counts_tasks_against_the_baseline() -> None:
+    lines, table = run_bench("cycle", "--n", "260", "--baseline-n", "200", "--departments", "20", "--db", "sqlite", timeout=900)
+    (case,) = lines
+    assert case["benchmark"] == "cycle" and case["case"] == "N=260 sqlite"
+    ours, base = case["ours"], case["baseline"]
+    assert [r["dag_id"] for r in ours["runs"]] == ["directory_sync", "assessment_monthly", "report_monthly"]
+    assert all(r["state"] == "success" for r in ours["runs"] + base["runs"]), ours["runs"]
+    assert ours["employees"] == 260 and ours["departments"] == 21 and base["employees"] == 200
+    # The directory was read department by department, and everyone got their result.
+    assert ours["api_calls_by_path"]["/cgi-bin/user/list"] == ours["departments"]
+    assert ours["messages_sent"] >= 250 and ours["compute_s"] > 0 and ours["peak_rss_mib"] > 0
+    targets = {t["metric"]: t["met"] for t in case["targets"]}
+    assert targets == {"runs": True, "tasks_per_run": True}  # compute and RSS are judged at 100k
+    assert "cycle" in table and "tasks_per_run" in table
+
+
+def test_rerun_sends_nothing_and_every_task_runs_again() -> None:
+    lines, _ = run_bench("rerun", "--n", "220", "--departments", "20", "--db", "sqlite", timeout=900)
+    (case,) = lines
+    assert case["benchmark"] == "rerun" and case["baseline"]["messages_sent"] >= 210
+    targets = {t["metric"]: t for t in case["targets"]}
+    assert targets["runs"]["met"] and targets["re_executed"]["met"], targets
+    assert case["ours"]["messages_sent"] == 0 and targets["messages_sent"]["met"]
+    assert 0 < case["ours"]["share_of_first_run"] and targets["share_of_first_run"]["met"] is not None

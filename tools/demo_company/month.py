@@ -173,17 +173,21 @@ def _serve(app: Any):
 
 def seed_records(world: MonthWorld, roster_path: Path) -> dict[str, int]:
     """HR's side: the roster, last month's assessments and the admins' violations."""
+    return seed_company_records(world.company, world.sessions, roster_path)
+
+
+def seed_company_records(company: Company, sessions: Any, roster_path: Path) -> dict[str, int]:
+    """`seed_records` without a running world: the benchmarks seed a records DB this way."""
     import sqlalchemy as sa
 
     from wecomply.records.assessments import AssessmentRow, record_violation, upsert_assessments
     from wecomply.records.models import Department
     from wecomply.roster import import_roster
 
-    company = world.company
     first_day = company.scenario.working_days[0]
     now = datetime.combine(first_day, time(8, 45), SHANGHAI)
     write_roster_csv(company, roster_path)
-    with world.sessions.begin() as session:
+    with sessions.begin() as session:
         result = import_roster(roster_path, session=session, now=now)
         upsert_assessments(
             [

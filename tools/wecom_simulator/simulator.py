@@ -401,6 +401,11 @@ class WeComSimulator:
             calls = self.state.calls
             return sum(calls.values()) if path is None else calls.get(path, 0)
 
+    def calls_by_path(self) -> dict[str, int]:
+        """Every endpoint's call count so far (a copy)."""
+        with self._lock:
+            return dict(self.state.calls)
+
     def errors(self, path: str | None = None) -> int:
         with self._lock:
             errors = self.state.errors

@@ -211,22 +211,11 @@ def _plan(
         try:
             with sessions.begin() as session:
                 ids = outbox.plan(ordered, session=session, now=clock(), duplicate_check_interval=interval)
-                urgent = _urgent_ids(session, ids)
-            return sorted(ids, key=lambda i: (i not in urgent, i))
+                # Only what is still owed: a re-run of a sent month claims nothing.
+                return outbox.owed_batches(ids, session=session)
         except outbox.PlanConflict:
             log.info("plan conflict with a concurrent worker (attempt %d); planning again", attempt + 1)
     raise RuntimeError(f"could not plan deliveries after {PLAN_RETRIES} attempts")
-
-
-def _urgent_ids(session: Session, ids: list[int]) -> set[int]:
-    import sqlalchemy as sa
-
-    from wecomply.records.models import DeliveryBatch
-
-    if not ids:
-        return set()
-    t = DeliveryBatch.__table__
-    return set(session.scalars(sa.select(t.c.id).where(t.c.id.in_(ids), t.c.urgent.is_(True))))
 
 
 def _send_batch(

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 from wecomply.delivery import DeliveryRequest, deliver
@@ -33,7 +34,7 @@ from wecomply.records.assessment_evidence import (
 )
 from wecomply.records.assessments import AssessmentRow, upsert_assessments
 from wecomply.records.evidence import month_bounds
-from wecomply.templating import render
+from wecomply.templating import md_text, render
 from wecomply.wecom import messages
 
 RESULT_STEP = "result"
@@ -146,19 +147,31 @@ def result_payload(
     result: StoredResult, *, name: str, remedial: bool, pass_mark: float, locale: str
 ) -> dict[str, Any]:
     """The private markdown message for one person's stored result, addressed by name."""
-    content = render(
-        RESULT_TEMPLATE,
-        locale=locale,
-        name=name,
-        period=result.period,
-        total=result.total,
-        passed=result.passed,
-        pass_mark=pass_mark,
-        excellent=bool(result.details.get("excellent")),
-        scores=list(result.scores.items()),
-        remedial=remedial,
+    text = _result_text(
+        result.period, result.total, result.passed, pass_mark, bool(result.details.get("excellent")),
+        tuple(result.scores.items()), remedial, locale,
     )
-    return messages.markdown(content.strip())
+    return messages.markdown(text.replace(_NAME_SLOT, md_text(name)))
+
+
+# Most people share their scores with many others: the text is rendered once per distinct
+# result with a slot for the name (100k results, a few thousand renders), and the name
+# goes in as the template's `md_text` would have put it.
+_NAME_SLOT = "\x00name\x00"
+
+
+@lru_cache(maxsize=4096)
+def _result_text(
+    period: str, total: float, passed: bool, pass_mark: float, excellent: bool,
+    scores: tuple[tuple[str, Any], ...], remedial: bool, locale: str,
+) -> str:
+    content = render(
+        RESULT_TEMPLATE, locale=locale, name=_NAME_SLOT, period=period, total=total, passed=passed,
+        pass_mark=pass_mark, excellent=excellent, scores=list(scores), remedial=remedial,
+    )
+    if content.count(_NAME_SLOT) != 1:
+        raise RuntimeError(f"{RESULT_TEMPLATE} must show the name exactly once (through md_text)")
+    return content.strip()
 
 
 def send_results(ctx: RunContext) -> dict[str, int]:

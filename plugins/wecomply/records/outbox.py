@@ -20,6 +20,7 @@ transaction ends (`wecomply.delivery.deliver` commits after each step, see there
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 import json
 import re
@@ -209,6 +210,19 @@ def plan(
     return sorted(batch_ids)
 
 
+def owed_batches(batch_ids: Sequence[int], *, session: Session) -> list[int]:
+    """The batches among `batch_ids` not finished yet (READY, or SENDING under a lease
+    that may have lapsed), urgent ones first, then in id order."""
+    t = DeliveryBatch.__table__
+    owed: list[tuple[bool, int]] = []
+    for id_chunk in chunks(sorted(batch_ids), 5000):
+        stmt = sa.select(t.c.id, t.c.urgent).where(
+            t.c.id.in_(list(id_chunk)), t.c.status.in_([BatchStatus.READY.value, BatchStatus.SENDING.value])
+        )
+        owed.extend((not row.urgent, row.id) for row in session.execute(stmt))
+    return [batch_id for _, batch_id in sorted(owed)]
+
+
 class _Row(NamedTuple):
     id: int
     batch_id: int | None
@@ -275,32 +289,27 @@ def _create_batch(
     body_text = body_bytes(body).decode("utf-8")
     is_card = payload.get("msgtype") == "template_card"
     batch_id = session.execute(
-        sa.insert(DeliveryBatch.__table__)
-        .values(
-            duty=duty,
-            period=period,
-            step=step,
-            task_id=task_id if is_card else None,
-            body=body_text,
-            body_sha256=hashlib.sha256(body_text.encode("utf-8")).hexdigest(),
-            recipient_count=len(recipients),
-            urgent=urgent,
-            duplicate_check_interval=interval,
-            status=BatchStatus.READY.value,
-            attempts=0,
-            maybe_sent=False,
-            created_at=now,
-        )
-        .returning(DeliveryBatch.__table__.c.id)
+        _stmt_new_batch(),
+        {
+            "duty": duty,
+            "period": period,
+            "step": step,
+            "task_id": task_id if is_card else None,
+            "body": body_text,
+            "body_sha256": hashlib.sha256(body_text.encode("utf-8")).hexdigest(),
+            "recipient_count": len(recipients),
+            "urgent": urgent,
+            "duplicate_check_interval": interval,
+            "status": BatchStatus.READY.value,
+            "attempts": 0,
+            "maybe_sent": False,
+            "created_at": now,
+        },
     ).scalar_one()
     ids = [row.id for _, row in pack]
-    t = Delivery.__table__
     taken = 0
     for id_chunk in chunks(ids, 2000):
-        result = session.execute(
-            sa.update(t).where(t.c.id.in_(list(id_chunk)), t.c.batch_id.is_(None)).values(batch_id=batch_id)
-        )
-        taken += result.rowcount
+        taken += session.execute(_stmt_take_into_batch(), {"b_id": batch_id, "p_ids": list(id_chunk)}).rowcount
     if taken != len(ids):
         raise PlanConflict(f"{len(ids) - taken} deliveries of {duty}/{period}/{step} were batched concurrently")
     return batch_id
@@ -338,8 +347,7 @@ def claim_batch(
     The CAS condition is the (status, attempts) pair just read: a concurrent claimer
     bumps `attempts`, so at most one of two racing workers matches.
     """
-    t = DeliveryBatch.__table__
-    row = session.execute(sa.select(t).where(t.c.id == batch_id)).one()
+    row = session.execute(_stmt_batch_row(), {"b_id": batch_id}).one()
     status = BatchStatus(row.status)
     if status in (BatchStatus.SENT, BatchStatus.FAILED, BatchStatus.IN_DOUBT):
         return Claim(ClaimState.DONE, batch_id)
@@ -347,13 +355,14 @@ def claim_batch(
         return Claim(ClaimState.BUSY, batch_id)
     # An expired SENDING lease means its worker vanished mid-send: the outcome is unknown.
     doubtful = bool(row.maybe_sent) or status is BatchStatus.SENDING
-    cas = (t.c.id == batch_id, t.c.status == row.status, t.c.attempts == row.attempts)
+    cas = {"b_id": batch_id, "b_status": row.status, "b_attempts": row.attempts}
     if doubtful:
         window_end = row.first_attempt_at + timedelta(seconds=row.duplicate_check_interval) - resend_margin
         if now >= window_end:
+            t = DeliveryBatch.__table__
             result = session.execute(
                 sa.update(t)
-                .where(*cas)
+                .where(t.c.id == batch_id, t.c.status == row.status, t.c.attempts == row.attempts)
                 .values(
                     status=BatchStatus.IN_DOUBT.value,
                     maybe_sent=True,
@@ -368,22 +377,97 @@ def claim_batch(
             _set_deliveries(session, batch_id, status=DeliveryStatus.IN_DOUBT, attempts=row.attempts)
             return Claim(ClaimState.MARKED_IN_DOUBT, batch_id)
     result = session.execute(
-        sa.update(t)
-        .where(*cas)
-        .values(
-            status=BatchStatus.SENDING.value,
-            lease_owner=worker_id,
-            lease_expires_at=now + lease,
-            attempts=t.c.attempts + 1,
-            maybe_sent=doubtful,
-            first_attempt_at=sa.func.coalesce(t.c.first_attempt_at, now),
-            last_attempt_at=now,
-        )
+        _stmt_claim(),
+        cas | {"p_lease_owner": worker_id, "p_lease_expires_at": now + lease, "p_maybe_sent": doubtful, "p_now": now},
     )
     if result.rowcount != 1:
         return Claim(ClaimState.BUSY, batch_id)
-    _set_deliveries(session, batch_id, attempts=row.attempts + 1)
+    session.execute(_stmt_deliveries_attempted(), {"b_id": batch_id, "p_attempts": row.attempts + 1})
     return Claim(ClaimState.CLAIMED, batch_id, body=json.loads(row.body), resend=doubtful)
+
+
+# The statements every message runs (claim, complete) are built once per process, on first
+# use: building a SQLAlchemy statement costs ~0.5 ms, running a built one ~0.05 ms on SQLite,
+# and a message runs five of them. The rare paths (in doubt, invalid users) build their own.
+
+
+@functools.cache
+def _stmt_new_batch() -> sa.Insert:
+    t = DeliveryBatch.__table__
+    return sa.insert(t).returning(t.c.id)
+
+
+@functools.cache
+def _stmt_take_into_batch() -> sa.Update:
+    t = Delivery.__table__
+    return (
+        sa.update(t)
+        .where(t.c.id.in_(sa.bindparam("p_ids", expanding=True)), t.c.batch_id.is_(None))
+        .values(batch_id=sa.bindparam("b_id"))
+    )
+
+
+@functools.cache
+def _stmt_batch_row() -> sa.Select:
+    t = DeliveryBatch.__table__
+    return sa.select(t).where(t.c.id == sa.bindparam("b_id"))
+
+
+@functools.cache
+def _stmt_claim() -> sa.Update:
+    t = DeliveryBatch.__table__
+    return (
+        sa.update(t)
+        .where(t.c.id == sa.bindparam("b_id"), t.c.status == sa.bindparam("b_status"))
+        .where(t.c.attempts == sa.bindparam("b_attempts"))
+        .values(
+            status=BatchStatus.SENDING.value,
+            lease_owner=sa.bindparam("p_lease_owner"),
+            lease_expires_at=sa.bindparam("p_lease_expires_at"),
+            attempts=t.c.attempts + 1,
+            maybe_sent=sa.bindparam("p_maybe_sent"),
+            first_attempt_at=sa.func.coalesce(t.c.first_attempt_at, sa.bindparam("p_now", type_=t.c.last_attempt_at.type)),
+            last_attempt_at=sa.bindparam("p_now", type_=t.c.last_attempt_at.type),
+        )
+    )
+
+
+@functools.cache
+def _stmt_deliveries_attempted() -> sa.Update:
+    t = Delivery.__table__
+    return sa.update(t).where(t.c.batch_id == sa.bindparam("b_id")).values(attempts=sa.bindparam("p_attempts"))
+
+
+@functools.cache
+def _stmt_complete() -> sa.Update:
+    t = DeliveryBatch.__table__
+    return (
+        sa.update(t)
+        .where(t.c.id == sa.bindparam("b_id"), t.c.status.not_in([BatchStatus.SENT.value, BatchStatus.FAILED.value]))
+        .values(
+            status=BatchStatus.SENT.value,
+            lease_owner=None,
+            lease_expires_at=None,
+            completed_at=sa.bindparam("p_now"),
+            msgid=sa.bindparam("p_msgid"),
+            response_code=sa.bindparam("p_response_code"),
+            invalid_users=sa.bindparam("p_invalid_users"),
+            invalid_parties=sa.bindparam("p_invalid_parties"),
+            invalid_tags=sa.bindparam("p_invalid_tags"),
+            unlicensed_users=sa.bindparam("p_unlicensed_users"),
+            last_error=None,
+        )
+    )
+
+
+@functools.cache
+def _stmt_deliveries_sent() -> sa.Update:
+    t = Delivery.__table__
+    return (
+        sa.update(t)
+        .where(t.c.batch_id == sa.bindparam("b_id"))
+        .values(status=DeliveryStatus.SENT.value, msgid=sa.bindparam("p_msgid"), sent_at=sa.bindparam("p_now"), invalid_users=None)
+    )
 
 
 def _set_deliveries(session: Session, batch_id: int, **values: Any) -> None:
@@ -418,27 +502,22 @@ class SendOutcome:
 def complete_batch(batch_id: int, outcome: SendOutcome, *, session: Session, now: datetime) -> None:
     """Record WeCom's answer. A successful answer wins even over a lease another worker
     took meanwhile (that worker's resend was byte-identical, so WeCom deduplicated it)."""
-    t = DeliveryBatch.__table__
     result = session.execute(
-        sa.update(t)
-        .where(t.c.id == batch_id, t.c.status.not_in([BatchStatus.SENT.value, BatchStatus.FAILED.value]))
-        .values(
-            status=BatchStatus.SENT.value,
-            lease_owner=None,
-            lease_expires_at=None,
-            completed_at=now,
-            msgid=outcome.msgid,
-            response_code=outcome.response_code,
-            invalid_users=list(outcome.invalid_users),
-            invalid_parties=list(outcome.invalid_parties),
-            invalid_tags=list(outcome.invalid_tags),
-            unlicensed_users=list(outcome.unlicensed_users),
-            last_error=None,
-        )
+        _stmt_complete(),
+        {
+            "b_id": batch_id,
+            "p_now": now,
+            "p_msgid": outcome.msgid,
+            "p_response_code": outcome.response_code,
+            "p_invalid_users": list(outcome.invalid_users),
+            "p_invalid_parties": list(outcome.invalid_parties),
+            "p_invalid_tags": list(outcome.invalid_tags),
+            "p_unlicensed_users": list(outcome.unlicensed_users),
+        },
     )
     if result.rowcount != 1:
         return
-    _set_deliveries(session, batch_id, status=DeliveryStatus.SENT, msgid=outcome.msgid, sent_at=now, invalid_users=None)
+    session.execute(_stmt_deliveries_sent(), {"b_id": batch_id, "p_msgid": outcome.msgid, "p_now": now})
     if outcome.invalid_users:
         # WeCom lower-cases the userids it reports; only affected deliveries are touched.
         invalid = {u.lower() for u in outcome.invalid_users}

@@ -4,6 +4,7 @@ Layout under a base location (a local folder, or any `ObjectStoragePath` such as
 
     <base>/<YYYY-MM>/data/index.json            the scopes of the month, in order
     <base>/<YYYY-MM>/data/<locale>/<scope>.json  every figure (wecomply.reports.codec)
+    <base>/<YYYY-MM>/data/<locale>/<scope>.rendered  what its HTML and summary came from
     <base>/<YYYY-MM>/<locale>/<scope>.html       the self-contained report
     <base>/<YYYY-MM>/<locale>/<scope>.md         the WeCom markdown summary (≤ 2048 bytes)
     <base>/<YYYY-MM>/manifest.json               every file with its size and SHA-256
@@ -101,6 +102,10 @@ class ReportArchive:
     def summary(self, month: Month, locale: str, scope_id: str) -> Any:
         return self.month_dir(month) / locale / f"{scope_id}.md"
 
+    def render_stamp(self, month: Month, locale: str, scope_id: str) -> Any:
+        """What the scope's HTML and summary were rendered from (see `render_month`)."""
+        return self.month_dir(month) / "data" / locale / f"{scope_id}.rendered"
+
     def manifest(self, month: Month) -> Any:
         return self.month_dir(month) / "manifest.json"
 
@@ -148,14 +153,38 @@ def write_month_data(
 
 
 def render_month(month: Month, archive: ReportArchive) -> MonthIndex:
-    """HTML and the WeCom summary for every scope and locale the index lists."""
+    """HTML and the WeCom summary for every scope and locale the index lists.
+
+    A scope whose data, templates and rendering code are unchanged since its last render
+    keeps its files: a cleared or re-run month (1,000 departments) re-renders only what
+    would come out different. The stamp is written last, so a render cut short is redone.
+    """
     index = archive.read_index(month)
+    renderer = renderer_fingerprint()
     for locale in index.locales:
         for scope in index.scopes:
-            report = codec.from_json(archive.data(month, locale, scope.id).read_bytes().decode("utf-8"))
-            write(archive.html(month, locale, scope.id), render_html(report, locale=locale).encode("utf-8"))
-            write(archive.summary(month, locale, scope.id), render_markdown_summary(report, locale=locale).encode("utf-8"))
+            data = archive.data(month, locale, scope.id).read_bytes()
+            html, summary = archive.html(month, locale, scope.id), archive.summary(month, locale, scope.id)
+            stamp_path = archive.render_stamp(month, locale, scope.id)
+            stamp = hashlib.sha256(renderer.encode("ascii") + data).hexdigest()
+            if stamp_path.exists() and html.exists() and summary.exists() and stamp_path.read_bytes() == stamp.encode():
+                continue
+            report = codec.from_json(data.decode("utf-8"))
+            write(html, render_html(report, locale=locale).encode("utf-8"))
+            write(summary, render_markdown_summary(report, locale=locale).encode("utf-8"))
+            write(stamp_path, stamp.encode("ascii"))
     return index
+
+
+def renderer_fingerprint() -> str:
+    """SHA-256 over the report templates and this package's code: what rendering depends
+    on besides the data, so an upgraded template or chart re-renders every report."""
+    digest = hashlib.sha256()
+    sources = sorted((templating.templates_dir() / "reports").glob("*"))
+    sources += sorted(Path(__file__).parent.glob("*.py"))
+    for source in sources:
+        digest.update(source.name.encode("utf-8") + b"\0" + source.read_bytes())
+    return digest.hexdigest()
 
 
 def seal_month(month: Month, archive: ReportArchive) -> dict[str, Any]:

@@ -76,6 +76,21 @@ def _connect_failed(exc: requests.RequestException) -> bool:
     return isinstance(reason, (NewConnectionError, ConnectTimeoutError))
 
 
+def _session_for(base_url: str) -> requests.Session:
+    """A session with the environment's proxy and CA settings resolved once for `base_url`.
+
+    With `trust_env` on, requests re-reads them on every request, scanning the whole
+    environment twice (~0.5 ms with Airflow's, a minute over 100k result messages). They
+    cannot change while a task runs, and a transport only ever talks to one host.
+    """
+    session = requests.Session()
+    settings = session.merge_environment_settings(base_url, {}, None, None, None)
+    session.trust_env = False
+    session.proxies.update(settings["proxies"])
+    session.verify = settings["verify"]
+    return session
+
+
 class Transport:
     def __init__(
         self,
@@ -91,7 +106,7 @@ class Transport:
         install_log_scrubbing()
         self.base_url = base_url.rstrip("/")
         self.conn_id = conn_id
-        self.session = session or requests.Session()
+        self.session = session or _session_for(self.base_url)
         self.timeout = timeout
         self.retry = retry
         self.sleep = sleep
