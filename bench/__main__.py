@@ -4,8 +4,9 @@
     python -m bench fanout --n 1000 10000 100000 --db sqlite postgresql
     python -m bench parse --repeat 7
     python -m bench chaos --seeds 50
-    python -m bench cycle --n 10000 100000           # needs the monthly DAGs
-    python -m bench rerun --n 10000
+    python -m bench cycle --n 10000 100000 --db sqlite postgresql
+    python -m bench rerun --n 10000 100000
+    python -m bench cycle --n 10000 --profile /tmp/prof   # cProfile of each measured month end
 
 Every case prints one JSON line as soon as it is measured (figures, the baseline from the
 same run, ratios, targets, the command). The table comes last. Exit status: 0 when every

@@ -54,6 +54,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--n", type=int, nargs="+", default=[10_000, 100_000], help="employees")
     parser.add_argument("--departments", type=int, default=1000)
     parser.add_argument("--db", nargs="+", choices=BACKENDS, default=list(BACKENDS))
+    parser.add_argument("--profile", metavar="DIR", help="write a cProfile of each measured month end here")
+    parser.add_argument(
+        "--rerun", action="store_true",
+        help="also run each month end again (benchmark 4, `bench.rerun`) on the same records, without a second first run",
+    )
     parser.add_argument(
         "--baseline-n", type=int, default=1000,
         help="the same cycle at this size (the demo company's usual department count), same run",
@@ -102,7 +107,7 @@ class Phase:
             "api_calls_by_path": self.api_calls,
             "runs": [
                 {k: r[k] for k in ("dag_id", "state", "wall_s", "cpu_s", "db_server_cpu_s", "tasks", "task_instances")}
-                | {"slowest_tasks": sorted(r["task_states"], key=lambda t: -t["duration_s"])[:3]}
+                | {"task_instances_detail": sorted(r["task_states"], key=lambda t: -t["duration_s"])}
                 for r in self.runs
             ],
         }
@@ -171,9 +176,13 @@ class CycleWorld:
             "db_url": self.db_url, "work_dir": str(self.home), "first_sync": [FIRST_SYNC],
         })
 
-    def month_end(self) -> Phase:
+    def month_end(self, profile_dir: str | None = None) -> Phase:
+        spec: dict[str, Any] = {"phase": "run", "runs": list(MONTH_END)}
+        if profile_dir:
+            Path(profile_dir).mkdir(parents=True, exist_ok=True)
+            spec["profile"] = str(Path(profile_dir) / f"month-end-{self.n}-{self.backend}.prof")
         before = self.sim.calls_by_path()
-        out = self.child({"phase": "run", "runs": list(MONTH_END)})
+        out = self.child(spec)
         after = self.sim.calls_by_path()
         calls = {path: after[path] - before.get(path, 0) for path in after if after[path] != before.get(path, 0)}
         return Phase(out["runs"], round(out["peak_rss_bytes"] / 2**20, 1), calls, *self.company_size)
@@ -183,10 +192,14 @@ def failed_runs(phase: Phase) -> list[str]:
     return [f"{r['dag_id']}: {r['state']}" for r in phase.runs if r["state"] != "success"]
 
 
-def measure(n: int, departments: int | None, backend: str) -> Phase:
+def measure(
+    n: int, departments: int | None, backend: str, profile_dir: str | None = None, *, rerun: bool = False
+) -> tuple[Phase, Phase | None]:
+    """The month end's first run, and with `rerun` the same runs again afterwards."""
     with CycleWorld(n, departments, backend) as world:
         world.prepare()
-        return world.month_end()
+        first = world.month_end(profile_dir)
+        return first, world.month_end() if rerun else None
 
 
 def evaluate(n: int, backend: str, ours: Phase, base: Phase, base_n: int, command: str) -> Case:
@@ -226,6 +239,11 @@ def run(args: argparse.Namespace, command: str) -> Iterator[Case]:
     for backend in args.db:
         # The demo company's own department count at the baseline's size (~1,000 would
         # leave some departments empty at 1k people).
-        base = measure(args.baseline_n, None, backend)
+        base, _ = measure(args.baseline_n, None, backend)
         for n in args.n:
-            yield evaluate(n, backend, measure(n, args.departments, backend), base, args.baseline_n, command)
+            ours, again = measure(n, args.departments, backend, args.profile, rerun=args.rerun)
+            yield evaluate(n, backend, ours, base, args.baseline_n, command)
+            if again is not None:
+                from bench import rerun
+
+                yield rerun.evaluate(n, backend, ours, again, command)

@@ -106,8 +106,11 @@ def seed_training(company: Any, sessions: Any) -> int:
 
 
 def _task_instances(dag_id: str, run_id: str) -> list[dict[str, Any]]:
+    """Each task instance of the run: state, tries, duration and what it returned (the
+    summaries the tasks push, e.g. how many results were sent or reports re-rendered)."""
     import sqlalchemy as sa
     from airflow.models.taskinstance import TaskInstance
+    from airflow.models.xcom import XComModel
     from airflow.utils.session import create_session
 
     with create_session() as session:
@@ -115,10 +118,27 @@ def _task_instances(dag_id: str, run_id: str) -> list[dict[str, Any]]:
             sa.select(TaskInstance.task_id, TaskInstance.state, TaskInstance.try_number, TaskInstance.duration)
             .where(TaskInstance.dag_id == dag_id, TaskInstance.run_id == run_id)
         ).all()
+        returned = dict(session.execute(
+            sa.select(XComModel.task_id, XComModel.value)
+            .where(XComModel.dag_id == dag_id, XComModel.run_id == run_id, XComModel.key == "return_value")
+        ).all())
     return [
-        {"task_id": r.task_id, "state": str(r.state), "tries": r.try_number, "duration_s": round(r.duration or 0, 3)}
+        {
+            "task_id": r.task_id, "state": str(r.state), "tries": r.try_number,
+            "duration_s": round(r.duration or 0, 3), "returned": _decoded(returned.get(r.task_id)),
+        }
         for r in rows
     ]
+
+
+def _decoded(value: Any) -> Any:
+    # XCom values are stored as JSON text; keep small ones readable in the bench output.
+    if isinstance(value, (str, bytes)):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    return value if len(json.dumps(value, default=str)) <= 400 else None
 
 
 def run_dags(spec: dict[str, Any]) -> dict[str, Any]:

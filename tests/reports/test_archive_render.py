@@ -31,10 +31,10 @@ def month_archive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Repo
 
 def test_a_second_render_of_unchanged_data_keeps_the_files(month_archive) -> None:
     archive, rendered = month_archive
-    render_month(PERIOD, archive)
+    assert render_month(PERIOD, archive)[1] == 1
     scope = archive.read_index(PERIOD).scopes[0].id
     html = archive.html(PERIOD, "zh", scope).read_bytes()
-    render_month(PERIOD, archive)
+    assert render_month(PERIOD, archive)[1] == 0
     assert rendered == [scope]  # once, not twice
     assert archive.html(PERIOD, "zh", scope).read_bytes() == html
     assert len(seal_month(PERIOD, archive)["files"]) == 2

@@ -102,6 +102,42 @@ def test_processes_sharing_a_store_fetch_one_token_even_at_cold_start(wecom_sim:
     assert wecom_sim.calls(USER_GET) == 6
 
 
+class CountingStore(MemoryTokenStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+
+    def get(self, key):  # type: ignore[no-untyped-def]
+        self.reads += 1
+        return super().get(key)
+
+
+def test_a_process_rereads_the_shared_token_at_most_every_30_s_and_on_rejection(
+    wecom_sim: WeComSimulator, sleeps: Sleeps
+) -> None:
+    from tests.wecom.conftest import FakeClock
+
+    clock = FakeClock()
+    store = CountingStore()
+    first = app_client(wecom_sim, sleeps, token_store=store, clock=clock)
+    other = app_client(wecom_sim, sleeps, token_store=store, clock=clock)
+    for i in range(20):
+        first.send_message(text_body(["zhangsan"], f"第 {i} 条"))
+    assert store.reads <= 3 and wecom_sim.calls(GETTOKEN) == 1  # not one read per message
+    clock.now += 31
+    first.send_message(text_body(["zhangsan"], "半分钟后"))
+    reads = store.reads
+    assert reads > 3
+    # WeCom revokes the token; the other process refreshes it into the shared store.
+    wecom_sim.revoke_tokens()
+    other.get_user("zhangsan")
+    assert wecom_sim.calls(GETTOKEN) == 2
+    # The first still holds the revoked token: one rejection, then the store's new token.
+    first.send_message(text_body(["zhangsan"], "换了令牌以后"))
+    assert wecom_sim.calls(GETTOKEN) == 2 and store.reads > reads
+    assert [m["text"]["content"] for m in wecom_sim.received("zhangsan")][-1] == "换了令牌以后"
+
+
 @pytest.mark.parametrize("errcode", [40014, 42001])
 def test_revoked_token_is_refreshed_exactly_once(wecom_sim: WeComSimulator, sleeps: Sleeps, errcode: int) -> None:
     client = app_client(wecom_sim, sleeps)

@@ -123,8 +123,8 @@ def aggregate_step(ctx: RunContext, month: Month, archive: ReportArchive) -> dic
 
 
 def render_step(month: Month, archive: ReportArchive) -> dict[str, Any]:
-    index = render_month(month, archive)
-    return {"month": str(month), "rendered": len(index.scopes) * len(index.locales)}
+    index, rendered = render_month(month, archive)
+    return {"month": str(month), "rendered": rendered, "unchanged": len(index.scopes) * len(index.locales) - rendered}
 
 
 def archive_step(month: Month, archive: ReportArchive) -> dict[str, Any]:

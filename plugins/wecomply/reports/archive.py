@@ -152,8 +152,9 @@ def write_month_data(
     return index
 
 
-def render_month(month: Month, archive: ReportArchive) -> MonthIndex:
-    """HTML and the WeCom summary for every scope and locale the index lists.
+def render_month(month: Month, archive: ReportArchive) -> tuple[MonthIndex, int]:
+    """HTML and the WeCom summary for every scope and locale the index lists; returns the
+    index and how many (scope, locale) pairs were rendered now.
 
     A scope whose data, templates and rendering code are unchanged since its last render
     keeps its files: a cleared or re-run month (1,000 departments) re-renders only what
@@ -161,6 +162,7 @@ def render_month(month: Month, archive: ReportArchive) -> MonthIndex:
     """
     index = archive.read_index(month)
     renderer = renderer_fingerprint()
+    rendered = 0
     for locale in index.locales:
         for scope in index.scopes:
             data = archive.data(month, locale, scope.id).read_bytes()
@@ -173,7 +175,8 @@ def render_month(month: Month, archive: ReportArchive) -> MonthIndex:
             write(html, render_html(report, locale=locale).encode("utf-8"))
             write(summary, render_markdown_summary(report, locale=locale).encode("utf-8"))
             write(stamp_path, stamp.encode("ascii"))
-    return index
+            rendered += 1
+    return index, rendered
 
 
 def renderer_fingerprint() -> str:

@@ -49,6 +49,10 @@ MEETING_MAX_SPAN_S = 180 * 86400
 MEETING_PAGE = 100
 # A token this close to expiry is not used: a request must reach WeCom before it lapses.
 TOKEN_EXPIRY_SAFETY_S = 30.0
+# How long a token read from the shared store is reused without reading it again. Every
+# message would otherwise cost a store transaction and an unseal; a token another process
+# replaced meanwhile is at worst rejected once, and a rejection always re-reads the store.
+TOKEN_REREAD_S = 30.0
 
 Timestamp = int | float | datetime
 
@@ -125,6 +129,8 @@ class WeComClient:
         self._clock = clock
         self._refresh_margin_s = token_refresh_margin_s
         self._short_lived_sealed: str | None = None
+        # (token, read at, usable until): the store's token as this process last read it.
+        self._recent: tuple[str, float, float] | None = None
         self._sealer = TokenSealer(secret, corp_id)
         self.token_key = f"{corp_id}:{agent_id if agent_id is not None else '-'}:{self._sealer.key_id}"
         self._transport = Transport(
@@ -150,11 +156,16 @@ class WeComClient:
             if self._on_secret is not None:
                 self._on_secret(value)
 
-    def _cached_token(self) -> str | None:
+    def _cached_token(self, *, recent_ok: bool = False) -> str | None:
+        now = self._clock()
+        if recent_ok and self._recent is not None:
+            token, read_at, good_until = self._recent
+            if read_at <= now < min(good_until, read_at + TOKEN_REREAD_S):
+                return token
         cached = self.token_store.get(self.token_key)
+        self._recent = None
         if cached is None:
             return None
-        now = self._clock()
         if now >= cached.expires_at - TOKEN_EXPIRY_SAFETY_S:
             return None
         if now >= cached.expires_at - self._refresh_margin_s and cached.sealed != self._short_lived_sealed:
@@ -162,6 +173,10 @@ class WeComClient:
         token = self._sealer.unseal(cached.sealed, self.token_key)
         if token is not None:
             self._register_secret(token)
+            good_until = cached.expires_at - (
+                TOKEN_EXPIRY_SAFETY_S if cached.sealed == self._short_lived_sealed else self._refresh_margin_s
+            )
+            self._recent = (token, now, good_until)
         return token
 
     def access_token(self, *, rejected: str | None = None) -> str:
@@ -171,7 +186,7 @@ class WeComClient:
         process has already replaced it.
         """
         if rejected is None:
-            token = self._cached_token()
+            token = self._cached_token(recent_ok=True)
             if token is not None:
                 return token
         with self.token_store.refresh_lock(self.token_key):
