@@ -158,6 +158,9 @@ class CycleWorld:
             "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
             "WECOMPLY_DATA_DIR": str(self.home / "data"),
         })
+        if self.backend == "postgresql":
+            # Whose server CPU counts (see bench.cycle_child.db_server_cpu_s).
+            env["WECOMPLY_BENCH_PG_DATABASE"] = self.db_url.rsplit("/", 1)[-1]
         return env
 
     def child(self, spec: dict[str, Any]) -> dict[str, Any]:

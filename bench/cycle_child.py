@@ -37,20 +37,24 @@ def _cpu_s() -> float:
 
 
 def db_server_cpu_s() -> float:
-    """CPU seconds used so far by every PostgreSQL server process on this machine.
+    """CPU seconds used so far by the PostgreSQL server processes serving the records DB.
 
-    On PostgreSQL part of the work runs in the server, and it is compute too; the
-    benchmark's PostgreSQL server is local and otherwise idle. 0 when there is none.
+    On PostgreSQL part of the work runs in the server, and it is compute too. Only the
+    backends connected to this run's database count (their command line names it), so
+    another benchmark on the same server is not charged here. 0 on SQLite.
     """
+    database = os.environ.get("WECOMPLY_BENCH_PG_DATABASE")
+    if not database:
+        return 0.0
     tick = os.sysconf("SC_CLK_TCK")
     total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    for proc in Path("/proc").glob("[0-9]*"):
         try:
-            text = stat.read_text()
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+            if not cmdline.startswith("postgres") or f" {database} " not in f" {cmdline} ":
+                continue
+            text = (proc / "stat").read_text()
         except OSError:  # the process ended while we looked
-            continue
-        name = text[text.index("(") + 1 : text.rindex(")")]
-        if not name.startswith("postgres"):
             continue
         fields = text[text.rindex(")") + 2 :].split()
         total += int(fields[11]) + int(fields[12])  # utime, stime
