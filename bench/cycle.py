@@ -19,21 +19,17 @@ of N" is checked against.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench import children
 from bench.databases import BACKENDS, records_db
 from bench.results import Case, Target, ratio
 
 NAME = "cycle"
-ROOT = Path(__file__).resolve().parent.parent
 SEED = 7
 TARGET_N = 100_000
 COMPUTE_TARGET_S = 60.0
@@ -80,8 +76,16 @@ class Phase:
         return round(sum(r["wall_s"] for r in self.runs), 3)
 
     @property
+    def cpu_s(self) -> float:
+        return round(sum(r["cpu_s"] for r in self.runs), 3)
+
+    @property
+    def db_server_cpu_s(self) -> float:
+        return round(sum(r["db_server_cpu_s"] for r in self.runs), 3)
+
+    @property
     def compute_s(self) -> float:
-        return round(sum(r["cpu_s"] + r["db_server_cpu_s"] for r in self.runs), 3)
+        return round(self.cpu_s + self.db_server_cpu_s, 3)
 
     @property
     def messages_sent(self) -> int:
@@ -97,8 +101,8 @@ class Phase:
             "departments": self.departments,
             "compute_s": self.compute_s,
             "wall_s": self.wall_s,
-            "cpu_s": round(sum(r["cpu_s"] for r in self.runs), 3),
-            "db_server_cpu_s": round(sum(r["db_server_cpu_s"] for r in self.runs), 3),
+            "cpu_s": self.cpu_s,
+            "db_server_cpu_s": self.db_server_cpu_s,
             "peak_rss_mib": self.peak_rss_mib,
             # Compact for the table; per DAG in `runs`.
             "tasks_per_run": " · ".join(str(count) for count in self.tasks_per_run.values()),
@@ -142,36 +146,17 @@ class CycleWorld:
         self._db.__exit__(*exc)
         self._home.cleanup()
 
-    def env(self) -> dict[str, str]:
+    def child(self, spec: dict[str, Any]) -> dict[str, Any]:
         from demo_company.month import connections
 
-        env = dict(os.environ)
-        env.update(connections(self.sim, self.db_url, self.robot_key))
-        env.update({
-            "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p),
-            "AIRFLOW_HOME": str(self.home),
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{self.home}/airflow.db",
-            "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
-            "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
-            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Asia/Shanghai",
-            "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
-            "WECOMPLY_DATA_DIR": str(self.home / "data"),
-        })
+        extra = connections(self.sim, self.db_url, self.robot_key)
         if self.backend == "postgresql":
             # Whose server CPU counts (see bench.cycle_child.db_server_cpu_s).
-            env["WECOMPLY_BENCH_PG_DATABASE"] = self.db_url.rsplit("/", 1)[-1]
-        return env
-
-    def child(self, spec: dict[str, Any]) -> dict[str, Any]:
-        proc = subprocess.run(
-            [sys.executable, "-m", "bench.cycle_child"], input=json.dumps(spec), capture_output=True, text=True,
-            cwd=ROOT, env=self.env(), timeout=CHILD_TIMEOUT_S,
+            extra["WECOMPLY_BENCH_PG_DATABASE"] = self.db_url.rsplit("/", 1)[-1]
+        return children.run_child(
+            "bench.cycle_child", spec, env=children.child_env(self.home, **extra), timeout_s=CHILD_TIMEOUT_S,
+            what=f"cycle child ({spec['phase']}, N={self.n})",
         )
-        lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
-        if proc.returncode != 0 or not lines:
-            raise RuntimeError(f"cycle child ({spec['phase']}, N={self.n}) failed:\n{proc.stderr[-3000:]}")
-        return json.loads(lines[-1])
 
     def prepare(self) -> dict[str, Any]:
         return self.child({
@@ -226,14 +211,12 @@ def evaluate(n: int, backend: str, ours: Phase, base: Phase, base_n: int, comman
     # expanded per person or per department (mapped tasks would outnumber the DAG's tasks).
     expanded = [r["dag_id"] for r in ours.runs if r["task_instances"] != r["tasks"]]
     same = ours.tasks_per_run == base.tasks_per_run
-    note = f"{' · '.join(ours.tasks_per_run)}"
-    if not same or expanded:
-        note += f"; at {base_n:,}: {base.tasks_per_run}; expanded: {expanded}"
+    note = "" if same and not expanded else f"at {base_n:,}: {base.tasks_per_run}; expanded: {expanded}"
     case.targets.append(Target("tasks_per_run", f"= at N={base_n:,}, 1 per task", same and not expanded, note))
     case.notes.append(
-        f"compute = CPU of the Airflow process running dag.test() ({ours.figures()['cpu_s']} s) + database server "
-        f"CPU ({ours.figures()['db_server_cpu_s']} s); wall {ours.wall_s} s includes the simulator's answers "
-        f"({ours.figures()['api_calls']:,} calls, {ours.messages_sent:,} messages)"
+        f"compute = CPU of the Airflow process running dag.test() ({ours.cpu_s} s) + database server "
+        f"CPU ({ours.db_server_cpu_s} s); wall {ours.wall_s} s includes the simulator's answers "
+        f"({sum(ours.api_calls.values()):,} calls, {ours.messages_sent:,} messages)"
     )
     return case
 

@@ -14,22 +14,16 @@ line and the table say so.
 from __future__ import annotations
 
 import argparse
-import json
 import math
-import os
-import subprocess
-import sys
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
+from bench import children
 from bench.databases import BACKENDS, records_db
 from bench.results import Case, Target, ratio
 from bench.simulation import api_figures, connection_spec, start_simulator
 
 NAME = "fanout"
-ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SIZES = (1000, 10_000, 100_000)
 # gettoken once; one more if the token is refreshed mid-run.
 CALL_ALLOWANCE = 2
@@ -48,25 +42,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def child_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
-    # HttpHook imports Airflow, which must not write into a user's ~/airflow.
-    env.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="wecomply-bench-airflow-"))
-    env.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
-    return env
-
-
 def run_child(spec: dict[str, Any]) -> dict[str, Any]:
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench.fanout_child"],
-        input=json.dumps(spec), capture_output=True, text=True, cwd=ROOT, env=child_env(),
-        timeout=CHILD_TIMEOUT_S,
+    return children.run_child(
+        "bench.fanout_child", spec, env=children.child_env(), timeout_s=CHILD_TIMEOUT_S,
+        what=f"fan-out child ({spec['mode']}, n={spec['n']})",
     )
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
-    if proc.returncode != 0 or not lines:
-        raise RuntimeError(f"fan-out child ({spec['mode']}, n={spec['n']}) failed:\n{proc.stderr[-3000:]}")
-    return json.loads(lines[-1])
 
 
 def _mib(n_bytes: int) -> float:

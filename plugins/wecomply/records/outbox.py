@@ -382,7 +382,7 @@ def claim_batch(
     )
     if result.rowcount != 1:
         return Claim(ClaimState.BUSY, batch_id)
-    session.execute(_stmt_deliveries_attempted(), {"b_id": batch_id, "p_attempts": row.attempts + 1})
+    _set_deliveries(session, batch_id, attempts=row.attempts + 1)
     return Claim(ClaimState.CLAIMED, batch_id, body=json.loads(row.body), resend=doubtful)
 
 
@@ -433,12 +433,6 @@ def _stmt_claim() -> sa.Update:
 
 
 @functools.cache
-def _stmt_deliveries_attempted() -> sa.Update:
-    t = Delivery.__table__
-    return sa.update(t).where(t.c.batch_id == sa.bindparam("b_id")).values(attempts=sa.bindparam("p_attempts"))
-
-
-@functools.cache
 def _stmt_complete() -> sa.Update:
     t = DeliveryBatch.__table__
     return (
@@ -460,20 +454,20 @@ def _stmt_complete() -> sa.Update:
     )
 
 
+def _set_deliveries(session: Session, batch_id: int, **values: Any) -> None:
+    """Set `values` on every delivery of the batch (one statement per set of columns, built once)."""
+    params = {f"p_{k}": (v.value if isinstance(v, enum.Enum) else v) for k, v in values.items()}
+    session.execute(_stmt_set_deliveries(tuple(sorted(values))), {"b_id": batch_id, **params})
+
+
 @functools.cache
-def _stmt_deliveries_sent() -> sa.Update:
+def _stmt_set_deliveries(columns: tuple[str, ...]) -> sa.Update:
     t = Delivery.__table__
     return (
         sa.update(t)
         .where(t.c.batch_id == sa.bindparam("b_id"))
-        .values(status=DeliveryStatus.SENT.value, msgid=sa.bindparam("p_msgid"), sent_at=sa.bindparam("p_now"), invalid_users=None)
+        .values({column: sa.bindparam(f"p_{column}") for column in columns})
     )
-
-
-def _set_deliveries(session: Session, batch_id: int, **values: Any) -> None:
-    t = Delivery.__table__
-    values = {k: (v.value if isinstance(v, enum.Enum) else v) for k, v in values.items()}
-    session.execute(sa.update(t).where(t.c.batch_id == batch_id).values(**values))
 
 
 @dataclass(frozen=True)
@@ -517,7 +511,7 @@ def complete_batch(batch_id: int, outcome: SendOutcome, *, session: Session, now
     )
     if result.rowcount != 1:
         return
-    session.execute(_stmt_deliveries_sent(), {"b_id": batch_id, "p_msgid": outcome.msgid, "p_now": now})
+    _set_deliveries(session, batch_id, status=DeliveryStatus.SENT, msgid=outcome.msgid, sent_at=now, invalid_users=None)
     if outcome.invalid_users:
         # WeCom lower-cases the userids it reports; only affected deliveries are touched.
         invalid = {u.lower() for u in outcome.invalid_users}

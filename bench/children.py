@@ -1,0 +1,51 @@
+"""Benchmark child processes: each measured run gets a process of its own, so its peak RSS
+and CPU are its own. The spec travels on stdin (connection secrets never sit in argv) and
+the child prints its figures as one JSON line."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def child_env(airflow_home: Path | None = None, **extra: str) -> dict[str, str]:
+    """This environment with the repo importable. Without `airflow_home`, Airflow (imported
+    by HttpHook) only must not write into a user's ~/airflow; with it, the child gets a
+    whole Airflow home of its own (metadata DB, our DAGs and plugins), as `dag.test()` needs."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    if airflow_home is None:
+        env.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="wecomply-bench-airflow-"))
+        env.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+    else:
+        env.update({
+            "AIRFLOW_HOME": str(airflow_home),
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{airflow_home}/airflow.db",
+            "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+            "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Asia/Shanghai",
+            "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
+            "WECOMPLY_DATA_DIR": str(airflow_home / "data"),
+        })
+    env.update(extra)
+    return env
+
+
+def run_child(module: str, spec: dict[str, Any], *, env: dict[str, str], timeout_s: float, what: str) -> dict[str, Any]:
+    """Run `python -m module` with `spec` on stdin; return its last JSON line."""
+    proc = subprocess.run(
+        [sys.executable, "-m", module], input=json.dumps(spec), capture_output=True, text=True,
+        cwd=ROOT, env=env, timeout=timeout_s,
+    )
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        raise RuntimeError(f"{what} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(lines[-1])
