@@ -131,12 +131,18 @@ def test_exact_scores_private_results_remedial_and_asset(duty_world) -> None:
     assert "优秀" in markdowns(duty_world, "e1")[0]
     assert "不合格" in markdowns(duty_world, "e2")[0] and "专项再培训" in markdowns(duty_world, "e2")[0]
     assert "专项再培训" not in markdowns(duty_world, "org1")[0]
-    assert "张伟" in markdowns(duty_world, "e1")[0] and "张伟" not in markdowns(duty_world, "e2")[0]
-    from wecomply.records.models import DeliveryBatch
+    names = ("王芳", "李强", "赵敏", "张伟", "刘洋", "陈晨")
+    assert not [u for u in PEOPLE if any(n in markdowns(duty_world, u)[0] for n in names)], "the text names no one"
+    from wecomply.records.models import Delivery, DeliveryBatch
 
+    # The three with nothing due share one result, so one call reaches all three (each in
+    # their own chat); everyone else's differs. Evidence stays per person.
+    assert markdowns(duty_world, "head1") == markdowns(duty_world, "leader1") == markdowns(duty_world, "hr1")
     with duty_world.records.sessions() as session:
         sizes = session.scalars(sa.select(DeliveryBatch.recipient_count).where(DeliveryBatch.duty == "assessment")).all()
-    assert sizes == [1] * len(PEOPLE), "personal content: one recipient per message"
+        per_person = session.scalars(sa.select(Delivery.recipients).where(Delivery.duty == "assessment")).all()
+    assert sorted(sizes) == [1, 1, 1, 3], "identical results share a message/send call"
+    assert sorted(r for rs in per_person for r in rs) == sorted(PEOPLE), "one delivery row per person"
 
     assert asset_events(run) == [{"period": "2026-03", "assessed": 6, "task": "publish_results"}]
 

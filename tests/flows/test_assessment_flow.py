@@ -142,22 +142,21 @@ def test_assessment_day_follows_the_china_calendar(records_db, day: date, expect
     assert has_work(ctx) is expected, "without stored results only the first working day has work"
 
 
-def test_result_text_is_rendered_once_per_distinct_result_and_names_go_in_escaped() -> None:
+def test_result_payload_is_rendered_once_per_distinct_result_and_names_no_one() -> None:
     from wecomply.flows.assessment import _result_text, result_payload
     from wecomply.records.assessment_evidence import StoredResult
     from wecomply.templating import render
 
     _result_text.cache_clear()
     scores = {"training": 100.0, "acknowledgement": None}
-    result = StoredResult("u1", "2026-03", scores, 90.0, True, {"excellent": True})
-    names = ["张三", "李四", "<font>**王五**</font>"]
-    payloads = [result_payload(result, name=n, remedial=False, pass_mark=60, locale="zh") for n in names]
+    same = [StoredResult(u, "2026-03", scores, 90.0, True, {"excellent": True}) for u in ("u1", "u2", "u3")]
+    payloads = [result_payload(r, remedial=False, pass_mark=60, locale="zh") for r in same]
     assert _result_text.cache_info().misses == 1 and _result_text.cache_info().hits == 2
-    for name, payload in zip(names, payloads):
-        direct = render(
-            "assessment/result.md.j2", locale="zh", name=name, period="2026-03", total=90.0, passed=True,
-            pass_mark=60, excellent=True, scores=list(scores.items()), remedial=False,
-        ).strip()
-        assert payload["markdown"]["content"] == direct
-    # The name passed through md_text: shown literally, never as markup.
-    assert "<font>**王五**" not in payloads[2]["markdown"]["content"] and "＜font＞＊＊王五" in payloads[2]["markdown"]["content"]
+    direct = render(
+        "assessment/result.md.j2", locale="zh", period="2026-03", total=90.0, passed=True,
+        pass_mark=60, excellent=True, scores=list(scores.items()), remedial=False,
+    ).strip()
+    assert payloads[0] == payloads[1] == payloads[2] == {"msgtype": "markdown", "markdown": {"content": direct}}
+    assert payloads[0] is not payloads[1], "each request gets its own payload dict"
+    other = StoredResult("u4", "2026-03", scores, 90.0, True, {"excellent": True})
+    assert result_payload(other, remedial=True, pass_mark=60, locale="zh") != payloads[0]

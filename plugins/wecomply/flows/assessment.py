@@ -34,7 +34,7 @@ from wecomply.records.assessment_evidence import (
 )
 from wecomply.records.assessments import AssessmentRow, upsert_assessments
 from wecomply.records.evidence import month_bounds
-from wecomply.templating import md_text, render
+from wecomply.templating import render
 from wecomply.wecom import messages
 
 RESULT_STEP = "result"
@@ -143,21 +143,17 @@ def _row(result: AssessmentResult, department_id: int | None) -> AssessmentRow:
     )
 
 
-def result_payload(
-    result: StoredResult, *, name: str, remedial: bool, pass_mark: float, locale: str
-) -> dict[str, Any]:
-    """The private markdown message for one person's stored result, addressed by name."""
-    text = _result_text(
+def result_payload(result: StoredResult, *, remedial: bool, pass_mark: float, locale: str) -> dict[str, Any]:
+    """The private markdown message for one person's stored result.
+
+    It names no one, so everyone with the same result gets a byte-identical payload and
+    the outbox sends them one call per 1,000 (each still receives it alone, in the app's
+    chat with them). Memoised: 100k results are a few thousand distinct payloads.
+    """
+    return messages.markdown(_result_text(
         result.period, result.total, result.passed, pass_mark, bool(result.details.get("excellent")),
         tuple(result.scores.items()), remedial, locale,
-    )
-    return messages.markdown(text.replace(_NAME_SLOT, md_text(name)))
-
-
-# Most people share their scores with many others: the text is rendered once per distinct
-# result with a slot for the name (100k results, a few thousand renders), and the name
-# goes in as the template's `md_text` would have put it.
-_NAME_SLOT = "\x00name\x00"
+    ))
 
 
 @lru_cache(maxsize=4096)
@@ -165,17 +161,15 @@ def _result_text(
     period: str, total: float, passed: bool, pass_mark: float, excellent: bool,
     scores: tuple[tuple[str, Any], ...], remedial: bool, locale: str,
 ) -> str:
-    content = render(
-        RESULT_TEMPLATE, locale=locale, name=_NAME_SLOT, period=period, total=total, passed=passed,
+    return render(
+        RESULT_TEMPLATE, locale=locale, period=period, total=total, passed=passed,
         pass_mark=pass_mark, excellent=excellent, scores=list(scores), remedial=remedial,
-    )
-    if content.count(_NAME_SLOT) != 1:
-        raise RuntimeError(f"{RESULT_TEMPLATE} must show the name exactly once (through md_text)")
-    return content.strip()
+    ).strip()
 
 
 def send_results(ctx: RunContext) -> dict[str, int]:
-    """Each active employee's own result, privately (one message, one recipient each).
+    """Each active employee's own result, privately: one delivery row per person; people
+    with identical results share a message/send call.
 
     Results are not urgent: outside working hours they are held (no delivery row is
     written), and the next in-hours run of this DAG sends them.
@@ -183,7 +177,7 @@ def send_results(ctx: RunContext) -> dict[str, int]:
     period = assessed_period(ctx)
     today = ctx.now.astimezone(SHANGHAI).date()
     with ctx.sessions() as session:
-        active = {p.userid: p.name for p in load_people(session) if p.is_active(today)}
+        active = {p.userid for p in load_people(session) if p.is_active(today)}
         results = [r for r in stored_results(period, session=session) if r.userid in active]
         remedial = {a.subject for a in load_assignments(session, Duty.REMEDIAL_TRAINING, period=remedial_period(period))}
     if not ctx.calendar.is_working_time(ctx.now):
@@ -192,9 +186,7 @@ def send_results(ctx: RunContext) -> dict[str, int]:
     requests = [
         DeliveryRequest(
             duty=str(Duty.ASSESSMENT), subject=r.userid, period=period, step=RESULT_STEP, recipients=(r.userid,),
-            payload=result_payload(
-                r, name=active[r.userid], remedial=r.userid in remedial, pass_mark=pass_mark, locale=ctx.locale
-            ),
+            payload=result_payload(r, remedial=r.userid in remedial, pass_mark=pass_mark, locale=ctx.locale),
         )
         for r in results
     ]
