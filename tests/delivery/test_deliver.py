@@ -185,6 +185,10 @@ def test_in_doubt_inside_the_window_is_resent_identically_and_delivered_once(rec
     assert report.resends == 1 and report.sent == [reminder("alice").key]
     (batch,) = batches(records_db)
     assert (batch.status, batch.attempts, batch.maybe_sent, batch.msgid) == (BatchStatus.SENT, 2, True, "msg1")
+    # The delivery takes the batch's attempt count when its outcome is recorded.
+    with records_db.sessions() as session:
+        delivery = session.scalars(sa.select(Delivery)).one()
+    assert (delivery.status, delivery.attempts, delivery.msgid) == ("sent", 2, "msg1")
 
 
 def _claim_and_crash(db: RecordsDB, wecom: FakeWeCom, request: DeliveryRequest) -> None:

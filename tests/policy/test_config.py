@@ -66,7 +66,15 @@ def _set(data: dict, path: str, value) -> None:
         node[last] = value
 
 
-_DELETE = object()
+class _Deleted:
+    """Marks a key to remove; its repr is stable so every pytest-xdist worker collects
+    the same test ids."""
+
+    def __repr__(self) -> str:
+        return "<deleted>"
+
+
+_DELETE = _Deleted()
 
 BAD_VALUES = [
     ("onboarding.deadline", "-7d", "onboarding.deadline:", "negative"),

@@ -26,7 +26,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -69,8 +69,12 @@ class DeliveryRequest:
     payload: Mapping[str, Any]
     urgent: bool = False
     assignment_id: int | None = None
+    key: DeliveryKey = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        # Read several times per request by the planner: at 100k requests, building it
+        # on every read cost as much as validating the request.
+        object.__setattr__(self, "key", DeliveryKey(self.duty, self.subject, self.period, self.step))
         for name in ("duty", "period", "step"):
             value = getattr(self, name)
             if not _KEY_PART.fullmatch(value):
@@ -86,10 +90,6 @@ class DeliveryRequest:
         if "msgtype" not in self.payload:
             raise ValueError(f"DeliveryRequest {self.key} payload has no msgtype")
         object.__setattr__(self, "recipients", tuple(sorted(set(self.recipients))))
-
-    @property
-    def key(self) -> DeliveryKey:
-        return DeliveryKey(self.duty, self.subject, self.period, self.step)
 
 
 # --- task ids ---------------------------------------------------------------------------
@@ -161,35 +161,44 @@ def plan(
         by_key.setdefault(request.key, request)
     if not by_key:
         return []
-    table = Delivery.__table__
-    insert_ignore(
-        session,
-        table,
-        [
-            {
-                "duty": r.duty,
-                "subject": r.subject,
-                "period": r.period,
-                "step": r.step,
-                "recipients": list(r.recipients),
-                "assignment_id": r.assignment_id,
-                "status": DeliveryStatus.QUEUED.value,
-                "urgent": r.urgent,
-                "attempts": 0,
-                "created_at": now,
-            }
-            for r in by_key.values()
-        ],
-        conflict=("duty", "subject", "period", "step"),
-    )
+    # Read before writing: a re-run of a sent month (every row exists) then writes nothing.
     rows = _rows_for(session, by_key)
+    missing = [r for key, r in by_key.items() if key not in rows]
+    if missing:
+        insert_ignore(
+            session,
+            Delivery.__table__,
+            [
+                {
+                    "duty": r.duty,
+                    "subject": r.subject,
+                    "period": r.period,
+                    "step": r.step,
+                    "recipients": list(r.recipients),
+                    "assignment_id": r.assignment_id,
+                    "status": DeliveryStatus.QUEUED.value,
+                    "urgent": r.urgent,
+                    "attempts": 0,
+                    "created_at": now,
+                }
+                for r in missing
+            ],
+            conflict=("duty", "subject", "period", "step"),
+        )
+        # Ours, or a concurrent planner's (insert_ignore skipped those): either way the row.
+        rows |= _rows_for(session, {r.key: r for r in missing})
 
     batch_ids = {row.batch_id for row in rows.values() if row.batch_id is not None}
     groups: dict[tuple[str, str, str, str, bool], list[tuple[DeliveryRequest, _Row]]] = defaultdict(list)
+    # Callers often share one payload object among many requests: hash each object once.
+    hashes: dict[int, str] = {}
     for key, row in rows.items():
         if row.batch_id is None:
             request = by_key[key]
-            group = (request.duty, request.period, request.step, _payload_hash(request.payload), request.urgent)
+            digest = hashes.get(id(request.payload))
+            if digest is None:
+                digest = hashes[id(request.payload)] = _payload_hash(request.payload)
+            group = (request.duty, request.period, request.step, digest, request.urgent)
             groups[group].append((request, row))
 
     for (duty, period, step, _hash, urgent), members in sorted(groups.items()):
@@ -236,8 +245,11 @@ def _rows_for(session: Session, by_key: Mapping[DeliveryKey, Any]) -> dict[Deliv
     steps = sorted({k.step for k in by_key})
     subjects = sorted({k.subject for k in by_key})
     t = Delivery.__table__
+    # Recipients as stored JSON text, decoded only for rows still to be batched: a re-run
+    # reads 100k batched rows and needs none of them.
+    raw_recipients = sa.cast(t.c.recipients, sa.Text).label("recipients")
     for subject_chunk in chunks(subjects, 2000):
-        stmt = sa.select(t.c.id, t.c.duty, t.c.subject, t.c.period, t.c.step, t.c.batch_id, t.c.recipients).where(
+        stmt = sa.select(t.c.id, t.c.duty, t.c.subject, t.c.period, t.c.step, t.c.batch_id, raw_recipients).where(
             t.c.duty.in_(duties),
             t.c.period.in_(periods),
             t.c.step.in_(steps),
@@ -246,7 +258,8 @@ def _rows_for(session: Session, by_key: Mapping[DeliveryKey, Any]) -> dict[Deliv
         for r in session.execute(stmt):
             key = DeliveryKey(r.duty, r.subject, r.period, r.step)
             if key in by_key:
-                rows[key] = _Row(r.id, r.batch_id, tuple(r.recipients))
+                recipients = () if r.batch_id is not None else tuple(json.loads(r.recipients))
+                rows[key] = _Row(r.id, r.batch_id, recipients)
     return rows
 
 
@@ -374,7 +387,7 @@ def claim_batch(
             )
             if result.rowcount != 1:
                 return Claim(ClaimState.BUSY, batch_id)
-            _set_deliveries(session, batch_id, status=DeliveryStatus.IN_DOUBT, attempts=row.attempts)
+            _settle_deliveries(session, batch_id, status=DeliveryStatus.IN_DOUBT)
             return Claim(ClaimState.MARKED_IN_DOUBT, batch_id)
     result = session.execute(
         _stmt_claim(),
@@ -382,7 +395,9 @@ def claim_batch(
     )
     if result.rowcount != 1:
         return Claim(ClaimState.BUSY, batch_id)
-    _set_deliveries(session, batch_id, attempts=row.attempts + 1)
+    # The deliveries are not touched here: the batch row is the record of an attempt in
+    # flight, and each delivery takes the batch's attempt count when the outcome is
+    # settled (`_settle_deliveries`): one write per person per message, not two.
     return Claim(ClaimState.CLAIMED, batch_id, body=json.loads(row.body), resend=doubtful)
 
 
@@ -454,19 +469,25 @@ def _stmt_complete() -> sa.Update:
     )
 
 
-def _set_deliveries(session: Session, batch_id: int, **values: Any) -> None:
-    """Set `values` on every delivery of the batch (one statement per set of columns, built once)."""
+def _settle_deliveries(session: Session, batch_id: int, **values: Any) -> None:
+    """Record the batch's outcome on every delivery in it: `values`, and the batch's
+    attempt count (one statement per set of columns, built once)."""
     params = {f"p_{k}": (v.value if isinstance(v, enum.Enum) else v) for k, v in values.items()}
-    session.execute(_stmt_set_deliveries(tuple(sorted(values))), {"b_id": batch_id, **params})
+    session.execute(_stmt_settle_deliveries(tuple(sorted(values))), {"b_id": batch_id, **params})
+
+
+def _batch_attempts() -> sa.ScalarSelect:
+    b = DeliveryBatch.__table__
+    return sa.select(b.c.attempts).where(b.c.id == sa.bindparam("b_id")).scalar_subquery()
 
 
 @functools.cache
-def _stmt_set_deliveries(columns: tuple[str, ...]) -> sa.Update:
+def _stmt_settle_deliveries(columns: tuple[str, ...]) -> sa.Update:
     t = Delivery.__table__
     return (
         sa.update(t)
         .where(t.c.batch_id == sa.bindparam("b_id"))
-        .values({column: sa.bindparam(f"p_{column}") for column in columns})
+        .values({column: sa.bindparam(f"p_{column}") for column in columns} | {"attempts": _batch_attempts()})
     )
 
 
@@ -511,7 +532,7 @@ def complete_batch(batch_id: int, outcome: SendOutcome, *, session: Session, now
     )
     if result.rowcount != 1:
         return
-    _set_deliveries(session, batch_id, status=DeliveryStatus.SENT, msgid=outcome.msgid, sent_at=now, invalid_users=None)
+    _settle_deliveries(session, batch_id, status=DeliveryStatus.SENT, msgid=outcome.msgid, sent_at=now, invalid_users=None)
     if outcome.invalid_users:
         # WeCom lower-cases the userids it reports; only affected deliveries are touched.
         invalid = {u.lower() for u in outcome.invalid_users}
@@ -581,11 +602,12 @@ def fail_batch(
         d = Delivery.__table__
         session.execute(
             sa.update(d)
-            .where(d.c.batch_id == batch_id)
-            .values(status=DeliveryStatus.INVALID.value, invalid_users=d.c.recipients)
+            .where(d.c.batch_id == sa.bindparam("b_id"))
+            .values(status=DeliveryStatus.INVALID.value, invalid_users=d.c.recipients, attempts=_batch_attempts()),
+            {"b_id": batch_id},
         )
     else:
-        _set_deliveries(session, batch_id, status=DeliveryStatus.FAILED)
+        _settle_deliveries(session, batch_id, status=DeliveryStatus.FAILED)
 
 
 # --- reading back ---------------------------------------------------------------------------
@@ -605,6 +627,11 @@ class DeliveryState:
     last_error: str | None = None
 
 
+# Plain lookups: calling an Enum class per row costs ~1 µs, at 100k rows twice per row.
+_DELIVERY_STATUS = {s.value: s for s in DeliveryStatus}
+_BATCH_STATUS = {s.value: s for s in BatchStatus}
+
+
 def delivery_states(keys: Iterable[DeliveryKey], *, session: Session) -> dict[DeliveryKey, DeliveryState]:
     wanted = set(keys)
     if not wanted:
@@ -617,7 +644,10 @@ def delivery_states(keys: Iterable[DeliveryKey], *, session: Session) -> dict[De
     steps = sorted({k.step for k in wanted})
     for subject_chunk in chunks(sorted({k.subject for k in wanted}), 2000):
         stmt = (
-            sa.select(d, b.c.status.label("batch_status"), b.c.last_error)
+            sa.select(
+                d.c.id, d.c.duty, d.c.subject, d.c.period, d.c.step, d.c.status, d.c.batch_id, d.c.msgid,
+                d.c.invalid_users, d.c.attempts, d.c.sent_at, b.c.status.label("batch_status"), b.c.last_error,
+            )
             .select_from(d.outerjoin(b, d.c.batch_id == b.c.id))
             .where(
                 d.c.duty.in_(duties),
@@ -632,9 +662,9 @@ def delivery_states(keys: Iterable[DeliveryKey], *, session: Session) -> dict[De
                 states[key] = DeliveryState(
                     key=key,
                     delivery_id=r.id,
-                    status=DeliveryStatus(r.status),
+                    status=_DELIVERY_STATUS[r.status],
                     batch_id=r.batch_id,
-                    batch_status=BatchStatus(r.batch_status) if r.batch_status else None,
+                    batch_status=_BATCH_STATUS[r.batch_status] if r.batch_status else None,
                     msgid=r.msgid,
                     invalid_users=tuple(r.invalid_users or ()),
                     attempts=r.attempts,
