@@ -27,10 +27,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from functools import lru_cache
 
 from wecomply.duties.model import Assignment, Duty
 from wecomply.policy.calendar import SHANGHAI, WorkCalendar
-from wecomply.policy.config import Policy
+from wecomply.policy.config import AssessmentPolicy, Policy
 
 TRAINING_DUTIES = frozenset({Duty.ONBOARDING, Duty.PERIODIC_TRAINING, Duty.REMEDIAL_TRAINING})
 ACKNOWLEDGEMENT_DUTIES = frozenset({Duty.NOTICE, Duty.MEETING_RECEIPT, Duty.PASSWORD_ATTESTATION})
@@ -122,31 +123,47 @@ def collect_evidence(
 
 
 def score(evidence: Evidence, policy: Policy) -> AssessmentResult:
-    settings = policy.assessment
-    weights = settings.weights.as_dict()
     e = evidence
+    scores, total, passed, excellent = _scored(
+        policy.assessment, e.trainings_due, e.trainings_on_time, e.acknowledgements_due, e.acknowledged_on_time,
+        e.acknowledged_late, e.meetings_organised, e.minutes_on_time, e.reminders_received, e.violations,
+    )
+    return AssessmentResult(
+        userid=e.userid, period=e.period, scores=scores, total=total, passed=passed, excellent=excellent
+    )
+
+
+# A score depends only on the counts, and most people share theirs with many others (a
+# 100k company has a few thousand distinct count sets): each is computed once.
+@lru_cache(maxsize=16384)
+def _scored(
+    settings: AssessmentPolicy,
+    trainings_due: int,
+    trainings_on_time: int,
+    acknowledgements_due: int,
+    acknowledged_on_time: int,
+    acknowledged_late: int,
+    meetings_organised: int,
+    minutes_on_time: int,
+    reminders_received: int,
+    violations: int,
+) -> tuple[tuple[DimensionScore, ...], float, bool, bool]:
+    weights = settings.weights.as_dict()
     raw: dict[Dimension, float | None] = {
-        Dimension.TRAINING: _ratio(e.trainings_on_time, e.trainings_due),
+        Dimension.TRAINING: _ratio(trainings_on_time, trainings_due),
         Dimension.ACKNOWLEDGEMENT: _ratio(
-            e.acknowledged_on_time + e.acknowledged_late * settings.acknowledgement_late_credit / 100,
-            e.acknowledgements_due,
+            acknowledged_on_time + acknowledged_late * settings.acknowledgement_late_credit / 100,
+            acknowledgements_due,
         ),
-        Dimension.MINUTES: _ratio(e.minutes_on_time, e.meetings_organised),
-        Dimension.REMINDERS: max(0.0, 100.0 - settings.reminder_penalty * e.reminders_received),
-        Dimension.VIOLATIONS: max(0.0, 100.0 - settings.violation_penalty * e.violations),
+        Dimension.MINUTES: _ratio(minutes_on_time, meetings_organised),
+        Dimension.REMINDERS: max(0.0, 100.0 - settings.reminder_penalty * reminders_received),
+        Dimension.VIOLATIONS: max(0.0, 100.0 - settings.violation_penalty * violations),
     }
     scores = tuple(DimensionScore(d, raw[d], weights[d.value]) for d in Dimension)
     applicable = [s for s in scores if s.score is not None and s.weight > 0]
     weight_sum = sum(s.weight for s in applicable)
     total = round(sum(s.weight * s.score for s in applicable) / weight_sum, 1) if weight_sum else 100.0  # type: ignore[operator]
-    return AssessmentResult(
-        userid=e.userid,
-        period=e.period,
-        scores=scores,
-        total=total,
-        passed=total >= settings.pass_mark,
-        excellent=total >= settings.excellent_mark,
-    )
+    return scores, total, total >= settings.pass_mark, total >= settings.excellent_mark
 
 
 def _ratio(part: float, whole: int) -> float | None:
