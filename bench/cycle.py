@@ -70,6 +70,7 @@ class Phase:
     api_calls: dict[str, int]
     employees: int
     departments: int
+    recipients_reached: int = 0
 
     @property
     def wall_s(self) -> float:
@@ -107,6 +108,8 @@ class Phase:
             # Compact for the table; per DAG in `runs`.
             "tasks_per_run": " · ".join(str(count) for count in self.tasks_per_run.values()),
             "messages_sent": self.messages_sent,
+            # A result message may go to several people with the same result.
+            "recipients_reached": self.recipients_reached,
             "api_calls": sum(self.api_calls.values()),
             "api_calls_by_path": self.api_calls,
             "runs": [
@@ -169,11 +172,11 @@ class CycleWorld:
         if profile_dir:
             Path(profile_dir).mkdir(parents=True, exist_ok=True)
             spec["profile"] = str(Path(profile_dir) / f"month-end-{self.n}-{self.backend}.prof")
-        before = self.sim.calls_by_path()
+        before, reached_before = self.sim.calls_by_path(), self.sim.recipients_reached()
         out = self.child(spec)
-        after = self.sim.calls_by_path()
+        after, reached = self.sim.calls_by_path(), self.sim.recipients_reached() - reached_before
         calls = {path: after[path] - before.get(path, 0) for path in after if after[path] != before.get(path, 0)}
-        return Phase(out["runs"], round(out["peak_rss_bytes"] / 2**20, 1), calls, *self.company_size)
+        return Phase(out["runs"], round(out["peak_rss_bytes"] / 2**20, 1), calls, *self.company_size, reached)
 
 
 def failed_runs(phase: Phase) -> list[str]:

@@ -21,6 +21,7 @@ def test_invalid_users_are_reported_lower_cased_and_the_rest_delivered(wecom_sim
         assert delivered["truncated"] == []
     assert wecom_sim.received("outsider") == []
     assert wecom_sim.message(reply["msgid"])["recipients"] == ["zhangsan", "lisi"]
+    assert wecom_sim.recipients_reached() == 2
 
 
 def test_all_recipients_invalid_is_81013(wecom_sim: WeComSimulator) -> None:
@@ -29,7 +30,7 @@ def test_all_recipients_invalid_is_81013(wecom_sim: WeComSimulator) -> None:
     assert reply["errcode"] == 81013
     assert reply["invaliduser"] == "nobody|outsider"
     assert reply["invalidparty"] == "999" and reply["invalidtag"] == "42"
-    assert wecom_sim.sent_count() == 0
+    assert wecom_sim.sent_count() == 0 and wecom_sim.recipients_reached() == 0
 
 
 def test_party_tag_and_all_expand_to_deliverable_members(wecom_sim: WeComSimulator) -> None:

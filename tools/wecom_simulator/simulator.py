@@ -452,6 +452,11 @@ class WeComSimulator:
         with self._lock:
             return len(self.state.messages)
 
+    def recipients_reached(self) -> int:
+        """Members reached over all sent messages: one message to 40 people counts 40."""
+        with self._lock:
+            return sum(len(sent.recipients) for sent in self.state.messages.values())
+
     def robot_messages(self, key: str) -> list[dict[str, Any]]:
         with self._lock:
             return [dict(m) for m in self.robots[key].messages]
