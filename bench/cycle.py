@@ -167,11 +167,11 @@ class CycleWorld:
             "db_url": self.db_url, "work_dir": str(self.home), "first_sync": [FIRST_SYNC],
         })
 
-    def month_end(self, profile_dir: str | None = None) -> Phase:
+    def month_end(self, profile_dir: str | None = None, label: str = "month-end") -> Phase:
         spec: dict[str, Any] = {"phase": "run", "runs": list(MONTH_END)}
         if profile_dir:
             Path(profile_dir).mkdir(parents=True, exist_ok=True)
-            spec["profile"] = str(Path(profile_dir) / f"month-end-{self.n}-{self.backend}.prof")
+            spec["profile"] = str(Path(profile_dir) / f"{label}-{self.n}-{self.backend}.prof")
         before, reached_before = self.sim.calls_by_path(), self.sim.recipients_reached()
         out = self.child(spec)
         after, reached = self.sim.calls_by_path(), self.sim.recipients_reached() - reached_before
@@ -190,7 +190,7 @@ def measure(
     with CycleWorld(n, departments, backend) as world:
         world.prepare()
         first = world.month_end(profile_dir)
-        return first, world.month_end() if rerun else None
+        return first, world.month_end(profile_dir, "rerun") if rerun else None
 
 
 def evaluate(n: int, backend: str, ours: Phase, base: Phase, base_n: int, command: str) -> Case:

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 import sqlalchemy as sa
 
 from tests.fixtures.records import RecordsDB
+from wecomply.records.assessment_evidence import results_awaiting_delivery, stored_results
 from wecomply.records.assessments import AssessmentRow, failed_in_all, results_for, upsert_assessments
 from wecomply.records.directory import DepartmentRecord, MemberRecord, sync_directory
 from wecomply.records.models import DirectoryChange, Employee, WeComAccountSnapshot
@@ -69,3 +70,26 @@ def test_assessments_upsert_and_two_consecutive_fails(records_db: RecordsDB) -> 
         assert failed_in_all(["2025-01", "2025-02"], session=session) == {"bob"}
         feb = results_for("2025-02", session=session)
     assert len(feb) == 3 and feb["bob"].scores == {"training": 20.0} and not feb["bob"].passed
+
+
+def test_stored_results_and_the_owed_count_cover_only_people_employed_that_day(records_db: RecordsDB) -> None:
+    on = date(2025, 3, 3)
+    people = {
+        "alice": {"hire_date": date(2020, 1, 1)},
+        "bob": {"hire_date": date(2020, 1, 1), "leave_date": date(2025, 3, 2)},  # left the day before
+        "carol": {"hire_date": date(2020, 1, 1), "leave_date": on},  # her last day: still employed
+        "dave": {"hire_date": date(2025, 3, 4)},  # starts tomorrow
+        "erin": {"hire_date": date(2020, 1, 1), "status": "left"},
+        "frank": {"hire_date": date(2020, 1, 1), "in_roster": False},  # only WeCom knows him
+    }
+    with records_db.sessions.begin() as session:
+        for userid, fields in people.items():
+            session.add(Employee(userid=userid, name=userid, role="employee", source="roster",
+                                 **{"in_roster": True, "status": "active", **fields}))
+        upsert_assessments([AssessmentRow(u, "2025-02", {"training": 90.0}, 90.0, True) for u in people],
+                           session=session, now=NOW)
+    with records_db.sessions() as session:
+        stored = [r.userid for r in stored_results("2025-02", employed_on=on, session=session)]
+        owed = results_awaiting_delivery("2025-02", "result", duty="assessment", on=on, session=session)
+    assert stored == ["alice", "carol"]
+    assert owed == 2

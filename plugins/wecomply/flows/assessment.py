@@ -177,8 +177,7 @@ def send_results(ctx: RunContext) -> dict[str, int]:
     period = assessed_period(ctx)
     today = ctx.now.astimezone(SHANGHAI).date()
     with ctx.sessions() as session:
-        active = {p.userid for p in load_people(session) if p.is_active(today)}
-        results = [r for r in stored_results(period, session=session) if r.userid in active]
+        results = list(stored_results(period, employed_on=today, session=session))
         remedial = {a.subject for a in load_assignments(session, Duty.REMEDIAL_TRAINING, period=remedial_period(period))}
     if not ctx.calendar.is_working_time(ctx.now):
         return {"requests": 0, "sent": 0, "held_for_working_hours": len(results)}

@@ -113,10 +113,25 @@ class StoredResult:
     details: dict[str, Any]
 
 
-def stored_results(period: str, *, session: Session) -> Iterator[StoredResult]:
-    """A month's stored results, ordered by userid (one query, no ORM objects)."""
-    t = Assessment.__table__
-    stmt = sa.select(t.c.userid, t.c.scores, t.c.total, t.c.passed, t.c.details).where(t.c.period == period)
+def _employed_on(e: sa.Table, on: date) -> sa.ColumnElement[bool]:
+    """The roster people employed on `on`: `Person.is_active` as SQL (see flows.people)."""
+    return sa.and_(
+        e.c.in_roster.is_(True),
+        e.c.hire_date <= on,
+        e.c.status == EmployeeStatus.ACTIVE.value,
+        sa.or_(e.c.leave_date.is_(None), e.c.leave_date >= on),
+    )
+
+
+def stored_results(period: str, *, employed_on: date, session: Session) -> Iterator[StoredResult]:
+    """A month's stored results of the people employed on `employed_on`, ordered by
+    userid (one query, no ORM objects: a leaver's result is not sent)."""
+    t, e = Assessment.__table__, Employee.__table__
+    stmt = (
+        sa.select(t.c.userid, t.c.scores, t.c.total, t.c.passed, t.c.details)
+        .select_from(t.join(e, e.c.userid == t.c.userid))
+        .where(t.c.period == period, _employed_on(e, employed_on))
+    )
     for r in session.execute(stmt.order_by(t.c.userid)):
         yield StoredResult(r.userid, period, dict(r.scores or {}), float(r.total), bool(r.passed), dict(r.details or {}))
 
@@ -133,8 +148,7 @@ def results_awaiting_delivery(period: str, step: str, *, duty: str, on: date, se
         .select_from(t.join(e, e.c.userid == t.c.userid))
         .where(
             t.c.period == period,
-            e.c.status == EmployeeStatus.ACTIVE.value,
-            sa.or_(e.c.leave_date.is_(None), e.c.leave_date >= on),
+            _employed_on(e, on),
             ~delivered,
         )
     )

@@ -22,9 +22,16 @@ from wecomply.reports.model import MonthlyReport
 FORMAT_VERSION = 1
 
 
+@cache
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    # Looked up once per class: a month's reports are ~300k values, mostly dataclasses.
+    return tuple(f.name for f in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else None
+
+
 def encode(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    names = _field_names(type(value))
+    if names is not None:
+        return {name: encode(getattr(value, name)) for name in names}
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, (datetime, date)):
