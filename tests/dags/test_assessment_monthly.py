@@ -25,6 +25,7 @@ from tests.fixtures.duty_runs import at
 DAG = "assessment_monthly"
 PEOPLE = ("head1", "leader1", "hr1", "e1", "e2", "org1")
 EXPECTED_TOTALS = {"e1": 91.5, "e2": 30.0, "org1": 81.1, "head1": 100.0, "leader1": 100.0, "hr1": 100.0}
+RESULTS_SENT = len(EXPECTED_TOTALS)  # "gone" left before the month ended: no result
 
 
 def seed(world) -> None:
@@ -166,6 +167,10 @@ def test_rerun_with_a_lost_response_sends_each_result_once(duty_world) -> None:
     second = duty_world.run(DAG, at("2026-04-01 09:00"))  # a clear of the whole run
     for userid in PEOPLE:
         assert len(markdowns(duty_world, userid)) == 1, userid
+    # The re-run reports what deliver() would: everything settled already, nothing sent.
+    again = second.get_task_instance("send_results").xcom_pull(task_ids="send_results")
+    assert again == {"requests": RESULTS_SENT, "sent": 0, "already_done": RESULTS_SENT, "pending": 0, "in_doubt": 0,
+                     "failed": 0, "batches_sent": 0, "resends": 0, "held_for_working_hours": 0}, again
     assert {u: total for u, (total, _, _) in results(duty_world).items()} == EXPECTED_TOTALS
     assert remedial_assignments(duty_world) == [("e2", "remedial-2026-03", "open")]
     assert len(asset_events(second)) == 1

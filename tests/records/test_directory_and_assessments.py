@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 import sqlalchemy as sa
 
 from tests.fixtures.records import RecordsDB
-from wecomply.records.assessment_evidence import results_awaiting_delivery, stored_results
+from wecomply.records.assessment_evidence import results_awaiting_delivery, settled_result_deliveries, stored_results
 from wecomply.records.assessments import AssessmentRow, failed_in_all, results_for, upsert_assessments
 from wecomply.records.directory import DepartmentRecord, MemberRecord, sync_directory
 from wecomply.records.models import DirectoryChange, Employee, WeComAccountSnapshot
@@ -93,3 +93,35 @@ def test_stored_results_and_the_owed_count_cover_only_people_employed_that_day(r
         owed = results_awaiting_delivery("2025-02", "result", duty="assessment", on=on, session=session)
     assert stored == ["alice", "carol"]
     assert owed == 2
+
+
+def test_settled_result_deliveries_only_when_nobody_is_owed_anything(records_db: RecordsDB) -> None:
+    from wecomply.records.models import Delivery
+
+    on = date(2025, 3, 3)
+    with records_db.sessions.begin() as session:
+        for userid in ("alice", "bob", "carol"):
+            session.add(Employee(userid=userid, name=userid, role="employee", source="roster", in_roster=True,
+                                 status="active", hire_date=date(2020, 1, 1)))
+        upsert_assessments([AssessmentRow(u, "2025-02", {"training": 90.0}, 90.0, True) for u in ("alice", "bob", "carol")],
+                           session=session, now=NOW)
+
+    def settled() -> dict[str, int] | None:
+        with records_db.sessions() as session:
+            return settled_result_deliveries("2025-02", "result", duty="assessment", on=on, session=session)
+
+    def delivery(userid: str, status: str) -> None:
+        with records_db.sessions.begin() as session:
+            session.execute(sa.delete(Delivery).where(Delivery.subject == userid))
+            session.add(Delivery(duty="assessment", subject=userid, period="2025-02", step="result",
+                                 recipients=[userid], status=status, urgent=False, attempts=1, created_at=NOW))
+
+    assert settled() is None  # nobody has a delivery row yet
+    delivery("alice", "sent")
+    delivery("bob", "invalid")
+    assert settled() is None  # carol's is still to be planned
+    delivery("carol", "queued")
+    assert settled() is None  # carol's is planned but not sent
+    delivery("carol", "in_doubt")
+    assert settled() == {"requests": 3, "sent": 0, "already_done": 3, "pending": 0, "in_doubt": 1, "failed": 1,
+                         "batches_sent": 0, "resends": 0}

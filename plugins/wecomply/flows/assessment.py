@@ -29,6 +29,7 @@ from wecomply.records.assessment_evidence import (
     assignments_due_between,
     fail_histories,
     results_awaiting_delivery,
+    settled_result_deliveries,
     stored_results,
     violation_counts,
 )
@@ -177,6 +178,9 @@ def send_results(ctx: RunContext) -> dict[str, int]:
     period = assessed_period(ctx)
     today = ctx.now.astimezone(SHANGHAI).date()
     with ctx.sessions() as session:
+        done = settled_result_deliveries(period, RESULT_STEP, duty=str(Duty.ASSESSMENT), on=today, session=session)
+        if done is not None:
+            return done | {"held_for_working_hours": 0}
         results = list(stored_results(period, employed_on=today, session=session))
         remedial = {a.subject for a in load_assignments(session, Duty.REMEDIAL_TRAINING, period=remedial_period(period))}
     if not ctx.calendar.is_working_time(ctx.now):

@@ -153,3 +153,40 @@ def results_awaiting_delivery(period: str, step: str, *, duty: str, on: date, se
         )
     )
     return int(session.scalar(stmt) or 0)
+
+
+def settled_result_deliveries(
+    period: str, step: str, *, duty: str, on: date, session: Session
+) -> dict[str, int] | None:
+    """The delivery summary of `period`'s results when there is nothing left to send: every
+    person employed on `on` with a result has a delivery row and none is still queued.
+    None otherwise. Two counting queries, so a re-run of a sent month does not plan 100k
+    deliveries to find none owed."""
+    if results_awaiting_delivery(period, step, duty=duty, on=on, session=session):
+        return None
+    t, d, e = Assessment.__table__, Delivery.__table__, Employee.__table__
+    stmt = (
+        sa.select(d.c.status, sa.func.count())
+        .select_from(
+            t.join(e, e.c.userid == t.c.userid).join(
+                d, sa.and_(d.c.duty == duty, d.c.subject == t.c.userid, d.c.period == period, d.c.step == step)
+            )
+        )
+        .where(t.c.period == period, _employed_on(e, on))
+        .group_by(d.c.status)
+    )
+    counts = {DeliveryStatus(status): int(n) for status, n in session.execute(stmt)}
+    if counts.get(DeliveryStatus.QUEUED):
+        return None
+    total = sum(counts.values())
+    # The same figures `DeliveryReport.summary()` gives when `deliver` finds everything done.
+    return {
+        "requests": total,
+        "sent": 0,
+        "already_done": total,
+        "pending": 0,
+        "in_doubt": counts.get(DeliveryStatus.IN_DOUBT, 0),
+        "failed": counts.get(DeliveryStatus.FAILED, 0) + counts.get(DeliveryStatus.INVALID, 0),
+        "batches_sent": 0,
+        "resends": 0,
+    }
