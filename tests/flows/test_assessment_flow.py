@@ -118,6 +118,7 @@ def test_rerun_replaces_results_and_assigns_remedial_once(records_db) -> None:
     ctx = context(records_db, local(date(2026, 4, 1), 9))
     first, again = run_assessment(ctx), run_assessment(ctx)
     assert first["remedial_assigned"] == 1 and again["remedial_assigned"] == 0
+    assert first["results_written"] == 1 and again["results_written"] == 0
     assert first["failed_consecutively"] == again["failed_consecutively"] == 1
     with records_db.sessions() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(models.Assessment)) == 2

@@ -63,13 +63,18 @@ def test_assessments_upsert_and_two_consecutive_fails(records_db: RecordsDB) -> 
         ]
 
     with records_db.sessions.begin() as session:
-        upsert_assessments(rows("2025-01", {"bob", "carol"}), session=session, now=NOW)
-        upsert_assessments(rows("2025-02", {"bob"}), session=session, now=NOW)
-        upsert_assessments(rows("2025-02", {"bob"}), session=session, now=NOW)  # a re-run replaces
+        assert upsert_assessments(rows("2025-01", {"bob", "carol"}), session=session, now=NOW) == 3
+        assert upsert_assessments(rows("2025-02", {"bob"}), session=session, now=NOW) == 3
+        # A re-run on the same inputs writes nothing; one whose inputs changed rewrites those rows.
+        assert upsert_assessments(rows("2025-02", {"bob"}), session=session, now=NOW + timedelta(days=1)) == 0
+        assert upsert_assessments(rows("2025-02", {"bob", "alice"}), session=session, now=NOW + timedelta(days=2)) == 1
+        assert upsert_assessments(rows("2025-02", {"bob"}), session=session, now=NOW + timedelta(days=3)) == 1
     with records_db.sessions() as session:
         assert failed_in_all(["2025-01", "2025-02"], session=session) == {"bob"}
         feb = results_for("2025-02", session=session)
     assert len(feb) == 3 and feb["bob"].scores == {"training": 20.0} and not feb["bob"].passed
+    assert feb["alice"].passed and feb["alice"].computed_at == NOW + timedelta(days=3)
+    assert feb["carol"].computed_at == NOW  # unchanged since the first run
 
 
 def test_stored_results_and_the_owed_count_cover_only_people_employed_that_day(records_db: RecordsDB) -> None:

@@ -107,7 +107,7 @@ def run_assessment(ctx: RunContext) -> dict[str, Any]:
         violations = violation_counts(first_day, last_day + timedelta(days=1), session=session)
         results = score_people(assessed, evidence_assignments, violations, period, ctx)
         department = {p.userid: p.department_id for p in assessed}
-        upsert_assessments([_row(r, department.get(r.userid)) for r in results], session=session, now=ctx.now)
+        written = upsert_assessments([_row(r, department.get(r.userid)) for r in results], session=session, now=ctx.now)
 
         history = [
             AssessmentResult(h.userid, h.period, (), 0.0, h.passed, False)
@@ -124,6 +124,7 @@ def run_assessment(ctx: RunContext) -> dict[str, Any]:
     return {
         "period": period,
         "assessed": len(results),
+        "results_written": written,  # 0 when a re-run finds the same results
         "passed": sum(r.passed for r in results),
         "failed": sum(not r.passed for r in results),
         "excellent": sum(r.excellent for r in results),

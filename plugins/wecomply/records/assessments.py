@@ -25,11 +25,25 @@ class AssessmentRow:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-def upsert_assessments(rows: Sequence[AssessmentRow], *, session: Session, now: datetime) -> None:
-    """Write a month's results in bulk; re-running the month replaces them (same inputs, same rows)."""
+def upsert_assessments(rows: Sequence[AssessmentRow], *, session: Session, now: datetime) -> int:
+    """Write a month's results in bulk: new and changed rows only, so re-running a month on
+    the same inputs writes nothing (100k rewritten rows cost a re-run seconds) and
+    `computed_at` keeps when each result was last different. Returns the rows written."""
+    t = Assessment.__table__
+    stored = {
+        (r.userid, r.period): (r.department_id, r.scores, r.total, r.passed, r.details)
+        for r in session.execute(
+            sa.select(t.c.userid, t.c.period, t.c.department_id, t.c.scores, t.c.total, t.c.passed, t.c.details)
+            .where(t.c.period.in_(sorted({r.period for r in rows})))
+        )
+    } if rows else {}
+    changed = [
+        r for r in rows
+        if stored.get((r.userid, r.period)) != (r.department_id, r.scores, r.total, r.passed, r.details)
+    ]
     upsert(
         session,
-        Assessment.__table__,
+        t,
         [
             {
                 "userid": r.userid,
@@ -41,11 +55,12 @@ def upsert_assessments(rows: Sequence[AssessmentRow], *, session: Session, now: 
                 "details": r.details,
                 "computed_at": now,
             }
-            for r in rows
+            for r in changed
         ],
         conflict=("userid", "period"),
         update=("department_id", "scores", "total", "passed", "details", "computed_at"),
     )
+    return len(changed)
 
 
 def results_for(period: str, *, session: Session) -> dict[str, Assessment]:
