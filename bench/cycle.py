@@ -70,7 +70,7 @@ class Phase:
     api_calls: dict[str, int]
     employees: int
     departments: int
-    recipients_reached: int = 0
+    recipients_reached: int
 
     @property
     def wall_s(self) -> float:

@@ -19,7 +19,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.fixtures.records import RecordsDB
-from wecomply.delivery import DeliveryRequest, deliver, parse_task_id
+from wecomply.delivery import DeliveryRequest, deliver, parse_task_id, settled_summary
 from wecomply.records import outbox
 from wecomply.records.models import BatchStatus, Delivery, DeliveryBatch, DeliveryStatus
 from wecomply.wecom import messages
@@ -106,6 +106,8 @@ def test_second_identical_run_sends_nothing(records_db: RecordsDB) -> None:
     assert sorted(len(messages.recipients_of(b)) for b in map(_load, wecom.calls)) == [500, 1000, 1000]
     assert len(first.sent) == 2500 and first.complete
     assert second.sent == [] and len(second.already_done) == 2500 and second.batches_sent == 0
+    # What a caller that can tell everything is settled reports without calling deliver().
+    assert second.summary() == settled_summary(2500, {DeliveryStatus.SENT: 2500})
     assert set(wecom.received.values()) == {1} and len(wecom.received) == 2500
     with records_db.sessions() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Delivery)) == 2500
@@ -254,6 +256,8 @@ def test_partial_invaliduser_is_recorded_per_recipient(records_db: RecordsDB) ->
     assert outcomes[escalation.key].invalid_users == ("ghost",)
     (reminder_batch, _) = batches(records_db)
     assert reminder_batch.invalid_users == ["ghost"]
+    again = deliver(records_db.sessions, wecom, [*requests, escalation], now=T0, worker_id="w2")
+    assert again.summary() == settled_summary(4, {DeliveryStatus.SENT: 3, DeliveryStatus.INVALID: 1})
 
 
 def test_all_recipients_invalid_fails_without_retrying(records_db: RecordsDB) -> None:

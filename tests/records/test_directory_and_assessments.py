@@ -7,10 +7,15 @@ from datetime import date, datetime, timedelta, timezone
 import sqlalchemy as sa
 
 from tests.fixtures.records import RecordsDB
-from wecomply.records.assessment_evidence import results_awaiting_delivery, settled_result_deliveries, stored_results
+from wecomply.records.assessment_evidence import (
+    SettledResults,
+    results_awaiting_delivery,
+    settled_result_deliveries,
+    stored_results,
+)
 from wecomply.records.assessments import AssessmentRow, failed_in_all, results_for, upsert_assessments
 from wecomply.records.directory import DepartmentRecord, MemberRecord, sync_directory
-from wecomply.records.models import DirectoryChange, Employee, WeComAccountSnapshot
+from wecomply.records.models import DeliveryStatus, DirectoryChange, Employee, WeComAccountSnapshot
 
 NOW = datetime(2025, 3, 3, 1, 0, tzinfo=timezone.utc)
 DEPTS = [DepartmentRecord(1, "总部"), DepartmentRecord(2, "研发部", 1), DepartmentRecord(3, "销售部", 1)]
@@ -111,7 +116,7 @@ def test_settled_result_deliveries_only_when_nobody_is_owed_anything(records_db:
         upsert_assessments([AssessmentRow(u, "2025-02", {"training": 90.0}, 90.0, True) for u in ("alice", "bob", "carol")],
                            session=session, now=NOW)
 
-    def settled() -> dict[str, int] | None:
+    def settled() -> SettledResults | None:
         with records_db.sessions() as session:
             return settled_result_deliveries("2025-02", "result", duty="assessment", on=on, session=session)
 
@@ -128,5 +133,5 @@ def test_settled_result_deliveries_only_when_nobody_is_owed_anything(records_db:
     delivery("carol", "queued")
     assert settled() is None  # carol's is planned but not sent
     delivery("carol", "in_doubt")
-    assert settled() == {"requests": 3, "sent": 0, "already_done": 3, "pending": 0, "in_doubt": 1, "failed": 1,
-                         "batches_sent": 0, "resends": 0}
+    assert settled() == SettledResults(3, {DeliveryStatus.SENT: 1, DeliveryStatus.INVALID: 1,
+                                           DeliveryStatus.IN_DOUBT: 1})

@@ -21,7 +21,7 @@ The task's own transaction (if any) is separate: pass a session factory, not a s
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -59,6 +59,7 @@ __all__ = [
     "build_task_id",
     "deliver",
     "parse_task_id",
+    "settled_summary",
 ]
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,9 @@ class DeliveryOutcome:
     invalid_users: tuple[str, ...]
     sent_now: bool  # this call's send (or resend) completed it
     pending: bool  # still owed: another worker holds it, or it was deferred
+
+
+_FAILED = (DeliveryStatus.FAILED, DeliveryStatus.INVALID)
 
 
 @dataclass
@@ -113,7 +117,7 @@ class DeliveryReport:
 
     @property
     def failed(self) -> list[DeliveryKey]:
-        return self._keys(lambda o: o.status in (DeliveryStatus.FAILED, DeliveryStatus.INVALID))
+        return self._keys(lambda o: o.status in _FAILED)
 
     @property
     def complete(self) -> bool:
@@ -131,6 +135,22 @@ class DeliveryReport:
             "batches_sent": self.batches_sent,
             "resends": self.resends,
         }
+
+
+def settled_summary(requests: int, by_status: Mapping[DeliveryStatus, int]) -> dict[str, int]:
+    """What `DeliveryReport.summary()` says when `deliver` finds all `requests` settled by
+    an earlier run, given their delivery rows counted by status: nothing sent or pending.
+    For callers that can tell everything is settled without building the requests."""
+    return {
+        "requests": requests,
+        "sent": 0,
+        "already_done": requests,
+        "pending": 0,
+        "in_doubt": by_status.get(DeliveryStatus.IN_DOUBT, 0),
+        "failed": sum(by_status.get(status, 0) for status in _FAILED),
+        "batches_sent": 0,
+        "resends": 0,
+    }
 
 
 def _clock(now: datetime | Callable[[], datetime]) -> Callable[[], datetime]:

@@ -16,7 +16,7 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
-from wecomply.delivery import DeliveryRequest, deliver
+from wecomply.delivery import DeliveryRequest, deliver, settled_summary
 from wecomply.duties.assessment import AssessmentResult, collect_evidence, consecutive_fails, previous_month, score
 from wecomply.duties.model import Assignment, Duty, Person
 from wecomply.duties.training import RemedialNeed, period_bounds, plan_remedial_training, remedial_period
@@ -179,9 +179,9 @@ def send_results(ctx: RunContext) -> dict[str, int]:
     period = assessed_period(ctx)
     today = ctx.now.astimezone(SHANGHAI).date()
     with ctx.sessions() as session:
-        done = settled_result_deliveries(period, RESULT_STEP, duty=str(Duty.ASSESSMENT), on=today, session=session)
-        if done is not None:
-            return done | {"held_for_working_hours": 0}
+        settled = settled_result_deliveries(period, RESULT_STEP, duty=str(Duty.ASSESSMENT), on=today, session=session)
+        if settled is not None:
+            return settled_summary(settled.employed, settled.by_status) | {"held_for_working_hours": 0}
         results = list(stored_results(period, employed_on=today, session=session))
         remedial = {a.subject for a in load_assignments(session, Duty.REMEDIAL_TRAINING, period=remedial_period(period))}
     if not ctx.calendar.is_working_time(ctx.now):
