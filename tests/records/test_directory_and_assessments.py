@@ -49,14 +49,40 @@ def test_sync_detects_joined_left_and_moved_and_keeps_hr_fields(records_db: Reco
     assert (r2.joined, sorted(r2.left), r2.moved) == (["dave"], ["bob", "carol"], ["alice"])
     with records_db.sessions() as session:
         people = {e.userid: e for e in session.scalars(sa.select(Employee))}
-        snapshots = session.scalar(sa.select(sa.func.count()).select_from(WeComAccountSnapshot))
+        snapshots = session.execute(
+            sa.select(WeComAccountSnapshot.sync_run_id, WeComAccountSnapshot.userid).order_by(WeComAccountSnapshot.id)
+        ).all()
         kinds = session.execute(sa.select(DirectoryChange.userid, DirectoryChange.kind)).all()
-    assert snapshots == 12
+    # A snapshot row on first sight and on every change, none for an unchanged account.
+    assert [(run, userid) for run, userid in snapshots] == [
+        *((r1.sync_run_id, u) for u in ("alice", "bob", "hrperson", "carol")),
+        *((r2.sync_run_id, u) for u in ("alice", "bob", "hrperson", "dave")),
+    ]
     assert (people["hrperson"].name, people["hrperson"].role, people["hrperson"].wecom_status) == ("HR 名", "hr", 1)
     assert people["hrperson"].department_id is None  # HR's view is not overwritten
     assert (people["alice"].department_id, people["alice"].wecom_main_department_id) == (3, 3)
     assert people["bob"].status == "left" and people["carol"].status == "left" and people["carol"].wecom_status is None
     assert ("dave", "joined") in [tuple(k) for k in kinds]
+
+
+def test_a_sync_rewrites_and_snapshots_only_accounts_whose_wecom_view_changed(records_db: RecordsDB) -> None:
+    members = [MemberRecord("alice", "Alice", 1, (2,), 2, direct_leaders=("bob",)), MemberRecord("bob", "Bob", 1, (2,), 2)]
+    with records_db.sessions.begin() as session:
+        sync_directory(DEPTS, members, session=session, now=NOW)
+    renamed = [MemberRecord("alice", "Alice Wang", 1, (2,), 2, direct_leaders=("bob",)), members[1]]
+    with records_db.sessions.begin() as session:
+        again = sync_directory(DEPTS, renamed, session=session, now=NOW + timedelta(days=1))
+    with records_db.sessions() as session:
+        latest = session.execute(
+            sa.select(WeComAccountSnapshot.userid, WeComAccountSnapshot.name).where(
+                WeComAccountSnapshot.sync_run_id == again.sync_run_id
+            )
+        ).all()
+        alice = session.scalar(sa.select(Employee).where(Employee.userid == "alice"))
+    # Only the name changed: still a change of WeCom's view, so one row and one snapshot.
+    assert (again.joined, again.left, again.moved, again.written) == ([], [], [], 1)
+    assert [tuple(r) for r in latest] == [("alice", "Alice Wang")]
+    assert alice.wecom_updated_at == NOW + timedelta(days=1)
 
 
 def test_assessments_upsert_and_two_consecutive_fails(records_db: RecordsDB) -> None:

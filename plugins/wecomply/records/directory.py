@@ -6,6 +6,7 @@ differences are computed in Python, and only the rows that changed are upserted.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -112,25 +113,6 @@ def sync_directory(
     session.add(run)
     session.flush()
 
-    if members:
-        session.execute(
-            sa.insert(WeComAccountSnapshot.__table__),
-            [
-                {
-                    "sync_run_id": run.id,
-                    "userid": m.userid,
-                    "name": m.name,
-                    "status": m.status,
-                    "enabled": m.enabled,
-                    "department_ids": list(m.department_ids),
-                    "main_department_id": _main_department(m),
-                    "direct_leader_userids": list(m.direct_leaders),
-                    "taken_at": now,
-                }
-                for m in members
-            ],
-        )
-
     e = Employee.__table__
     existing = {
         r.userid: r
@@ -138,7 +120,7 @@ def sync_directory(
             sa.select(
                 e.c.userid, e.c.name, e.c.in_roster, e.c.department_id, e.c.direct_leader_userid, e.c.position,
                 e.c.status, e.c.wecom_status, e.c.wecom_enabled, e.c.wecom_department_ids,
-                e.c.wecom_main_department_id,
+                e.c.wecom_main_department_id, e.c.wecom_digest,
             )
         )
     }
@@ -146,6 +128,7 @@ def sync_directory(
     changes: list[dict[str, Any]] = []
     roster_rows: list[dict[str, Any]] = []
     wecom_rows: list[dict[str, Any]] = []
+    snapshots: list[dict[str, Any]] = []
     seen: set[str] = set()
 
     def change(userid: str, kind: ChangeKind, before: int | None, after: int | None) -> None:
@@ -171,8 +154,11 @@ def sync_directory(
             "wecom_enabled": m.enabled,
             "wecom_department_ids": list(m.department_ids),
             "wecom_main_department_id": main,
+            "wecom_digest": account_digest(m),
         }
         old = existing.get(m.userid)
+        if old is None or old.wecom_digest != wecom["wecom_digest"]:
+            snapshots.append(_snapshot_row(m, main, run.id, now))
         if old is None:
             change(m.userid, ChangeKind.JOINED, None, main)
             wecom_rows.append(_wecom_only_row(m, main, wecom, now))
@@ -202,6 +188,7 @@ def sync_directory(
                     "wecom_enabled": None,
                     "wecom_department_ids": None,
                     "wecom_main_department_id": None,
+                    "wecom_digest": None,
                     "wecom_updated_at": now,
                 }
                 if old.in_roster:
@@ -214,7 +201,10 @@ def sync_directory(
                          "source": Source.WECOM.value, "in_roster": False, "created_at": now, "updated_at": now}
                     )
 
-    wecom_columns = ("wecom_status", "wecom_enabled", "wecom_department_ids", "wecom_main_department_id", "wecom_updated_at")
+    wecom_columns = (
+        "wecom_status", "wecom_enabled", "wecom_department_ids", "wecom_main_department_id", "wecom_digest",
+        "wecom_updated_at",
+    )
     # Roster people only ever exist already, so this upsert is in effect a bulk update.
     _update_existing(session, roster_rows, wecom_columns)
     upsert(
@@ -224,6 +214,8 @@ def sync_directory(
         ("userid",),
         (*wecom_columns, "name", "department_id", "direct_leader_userid", "position", "status", "updated_at"),
     )
+    if snapshots:
+        session.execute(sa.insert(WeComAccountSnapshot.__table__), snapshots)
     if changes:
         session.execute(sa.insert(DirectoryChange.__table__), changes)
     result.written = len(roster_rows) + len(wecom_rows)
@@ -237,6 +229,26 @@ def sync_directory(
     }
     session.flush()
     return result
+
+
+def account_digest(m: MemberRecord) -> str:
+    """What a sync compares to know an account is unchanged: every field WeCom reported."""
+    state = (m.name, m.status, m.enabled, m.department_ids, m.main_department_id, m.direct_leaders, m.position)
+    return hashlib.blake2b(repr(state).encode(), digest_size=16).hexdigest()
+
+
+def _snapshot_row(m: MemberRecord, main: int | None, sync_run_id: int, now: datetime) -> dict[str, Any]:
+    return {
+        "sync_run_id": sync_run_id,
+        "userid": m.userid,
+        "name": m.name,
+        "status": m.status,
+        "enabled": m.enabled,
+        "department_ids": list(m.department_ids),
+        "main_department_id": main,
+        "direct_leader_userids": list(m.direct_leaders),
+        "taken_at": now,
+    }
 
 
 def _main_department(m: MemberRecord) -> int | None:

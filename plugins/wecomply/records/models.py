@@ -153,6 +153,9 @@ class Employee(Base):
     wecom_department_ids: Mapped[list[Any] | None] = mapped_column(sa.JSON)
     wecom_main_department_id: Mapped[int | None] = mapped_column(sa.Integer)
     wecom_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # last change of the above
+    # Digest of the whole account as the latest sync saw it (name and leaders included): a sync
+    # writes a snapshot row and this employee row only for accounts whose digest changed.
+    wecom_digest: Mapped[str | None] = mapped_column(sa.String(32))
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = _created()
 
@@ -171,6 +174,14 @@ class DirectorySyncRun(Base):
 
 
 class WeComAccountSnapshot(Base):
+    """A member's WeCom account as a directory sync found it.
+
+    Written on first sight and whenever the account differs from the previous sync (a
+    daily full copy was 100k rows a working day at 100k people). An account's state as
+    of sync N is its latest row with `sync_run_id` <= N; vanishing shows in
+    `directory_changes` (kind `left`).
+    """
+
     __tablename__ = "wecom_account_snapshots"
     __table_args__ = (sa.UniqueConstraint("sync_run_id", "userid"),)
 
