@@ -154,7 +154,8 @@ class Employee(Base):
     wecom_main_department_id: Mapped[int | None] = mapped_column(sa.Integer)
     wecom_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # last change of the above
     # Digest of the whole account as the latest sync saw it (name and leaders included): a sync
-    # writes a snapshot row and this employee row only for accounts whose digest changed.
+    # snapshots only accounts whose digest changed, and rewrites this row when the digest or
+    # the columns above differ (they may also be written locally, e.g. after disabling).
     wecom_digest: Mapped[str | None] = mapped_column(sa.String(32))
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = _created()
