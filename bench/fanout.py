@@ -130,7 +130,7 @@ def evaluate(n: int, backend: str, ours: dict[str, Any], naive: dict[str, Any], 
         if not met:
             case.notes.append(
                 f"wall-time target missed: ours costs {ours['per_employee_us']} µs per employee in records-DB "
-                f"work (delivery row, batch, pacing reservation, status read-back), the baseline "
+                f"work (delivery row, batch, pacing reservation), the baseline "
                 f"{naive['per_employee_us']} µs per loopback call to a simulator that adds no network latency"
             )
     case.targets.append(Target("drops", "= 0", ours["drops"] == 0))

@@ -178,6 +178,34 @@ def test_two_workers_racing_for_the_same_deliveries_send_each_once(records_db: R
         assert set(report.sent) | set(report.already_done) | set(report.pending) == {r.key for r in requests}
 
 
+def test_a_plan_whose_new_rows_were_written_meanwhile_is_rolled_back_and_redone(
+    records_db: RecordsDB, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another worker wrote and sent the first 700 after this planner read the table
+    # (what the stale first read below stands for): its insert skips those 700 rows.
+    wecom = FakeWeCom()
+    requests = [reminder(f"u{i:04d}") for i in range(1500)]
+    deliver(records_db.sessions, wecom, requests[:700], now=T0, worker_id="w1")
+    real_read = outbox._rows_for
+    reads: list[int] = []
+
+    def stale_first_read(session: Any, by_key: Any) -> Any:
+        reads.append(len(by_key))
+        return {} if len(reads) == 1 else real_read(session, by_key)
+
+    monkeypatch.setattr(outbox, "_rows_for", stale_first_read)
+    report = deliver(records_db.sessions, wecom, requests, now=T0, worker_id="w2")
+
+    assert reads == [1500, 1500]  # the stale read, then one that sees the other worker's rows
+    assert len(report.sent) == 800 and len(report.already_done) == 700 and report.complete
+    assert set(wecom.received.values()) == {1} and len(wecom.received) == 1500
+    # The conflicting plan left nothing behind: one batch per send, each row in one.
+    assert len(batches(records_db)) == len(wecom.calls) == 2
+    with records_db.sessions() as session:
+        per_batch = dict(session.execute(sa.select(Delivery.batch_id, sa.func.count()).group_by(Delivery.batch_id)).all())
+    assert sorted(per_batch.values()) == [700, 800]
+
+
 def test_in_doubt_inside_the_window_is_resent_identically_and_delivered_once(records_db: RecordsDB) -> None:
     wecom = FakeWeCom(in_doubt_after_delivery=1)
     report = deliver(records_db.sessions, wecom, [reminder("alice")], now=T0, worker_id="w1")

@@ -77,6 +77,18 @@ def test_pacing_hourly_limit_and_bulk_reservations(records_db: RecordsDB) -> Non
     assert len(store.history(SCOPE, "u0999")) == 1
 
 
+def test_a_reservation_prunes_the_expired_entries_of_its_members_only(records_db: RecordsDB) -> None:
+    store = SqlPacingStore(records_db.engine, margin_s=0)
+    assert store.reserve(SCOPE, ["alice", "bob"], 0.0) == 0.0
+    assert store.reserve(SCOPE, ["alice", "bob"], 1800.0) == 0.0
+    # Past the hour: alice's entry from t=0 is expired and goes; bob is not reserved, so
+    # his stays until he is; the entry from t=1800 is still inside the hour.
+    assert store.reserve(SCOPE, ["alice", "carol"], 3700.0) == 0.0
+    assert store.history(SCOPE, "alice") == [1800.0, 3700.0]
+    assert store.history(SCOPE, "bob") == [0.0, 1800.0]
+    assert store.history(SCOPE, "carol") == [3700.0]
+
+
 def test_concurrent_reservations_grant_exactly_the_limit(records_db: RecordsDB) -> None:
     granted: list[int] = []
     lock = threading.Lock()

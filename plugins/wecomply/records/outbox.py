@@ -42,6 +42,9 @@ TASK_ID_MAX = 128
 _DIGEST_LEN = 12
 
 
+DELIVERY_KEY_COLUMNS = ("duty", "subject", "period", "step")
+
+
 class DeliveryKey(NamedTuple):
     duty: str
     subject: str
@@ -156,73 +159,61 @@ def plan(
     now: datetime,
     duplicate_check_interval: int,
 ) -> list[int]:
-    """Write the delivery rows (once) and group the unbatched ones into batches.
+    """Write the delivery rows that do not exist yet, each into its batch (once).
 
     Returns the ids of every batch that holds one of `requests`, whatever its status,
     so the caller can send what is still owed. Raises `PlanConflict` when a concurrent
-    planner took some rows in between (the compare-and-set on `batch_id IS NULL`).
+    planner wrote or batched some of these rows in between (the insert skipped them, or
+    the compare-and-set on `batch_id IS NULL` missed them).
     """
+    batch_of = plan_by_key(requests, session=session, now=now, duplicate_check_interval=duplicate_check_interval)
+    return sorted(set(batch_of.values()))
+
+
+def plan_by_key(
+    requests: Sequence[DeliveryRequest],
+    *,
+    session: Session,
+    now: datetime,
+    duplicate_check_interval: int,
+) -> dict[DeliveryKey, int]:
+    """`plan`, returning the batch of each request's delivery."""
     by_key: dict[DeliveryKey, DeliveryRequest] = {}
     for request in requests:
         by_key.setdefault(request.key, request)
     if not by_key:
-        return []
+        return {}
     # Read before writing: a re-run of a sent month (every row exists) then writes nothing.
     rows = _rows_for(session, by_key)
-    missing = [r for key, r in by_key.items() if key not in rows]
-    if missing:
-        insert_ignore(
-            session,
-            Delivery.__table__,
-            [
-                {
-                    "duty": r.duty,
-                    "subject": r.subject,
-                    "period": r.period,
-                    "step": r.step,
-                    "recipients": list(r.recipients),
-                    "assignment_id": r.assignment_id,
-                    "status": DeliveryStatus.QUEUED.value,
-                    "urgent": r.urgent,
-                    "attempts": 0,
-                    "created_at": now,
-                }
-                for r in missing
-            ],
-            conflict=("duty", "subject", "period", "step"),
-        )
-        # Ours, or a concurrent planner's (insert_ignore skipped those): either way the row.
-        rows |= _rows_for(session, {r.key: r for r in missing})
-
-    batch_ids = {row.batch_id for row in rows.values() if row.batch_id is not None}
-    groups: dict[tuple[str, str, str, str, bool], list[tuple[DeliveryRequest, _Row]]] = defaultdict(list)
+    batch_of = {key: row.batch_id for key, row in rows.items() if row.batch_id is not None}
+    groups: dict[tuple[str, str, str, str, bool], list[_Member]] = defaultdict(list)
     # Callers often share one payload object among many requests: hash each object once.
     hashes: dict[int, str] = {}
-    for key, row in rows.items():
-        if row.batch_id is None:
-            request = by_key[key]
-            digest = hashes.get(id(request.payload))
-            if digest is None:
-                digest = hashes[id(request.payload)] = _payload_hash(request.payload)
-            group = (request.duty, request.period, request.step, digest, request.urgent)
-            groups[group].append((request, row))
+    for key, request in by_key.items():
+        row = rows.get(key)
+        if row is not None and row.batch_id is not None:
+            continue
+        digest = hashes.get(id(request.payload))
+        if digest is None:
+            digest = hashes[id(request.payload)] = _payload_hash(request.payload)
+        group = (request.duty, request.period, request.step, digest, request.urgent)
+        groups[group].append(_Member(request, row))
 
     for (duty, period, step, _hash, urgent), members in sorted(groups.items()):
-        members.sort(key=lambda m: m[0].subject)
+        members.sort(key=lambda m: m.request.subject)
         for pack in _pack(members):
-            batch_ids.add(
-                _create_batch(
-                    pack,
-                    session=session,
-                    now=now,
-                    duty=duty,
-                    period=period,
-                    step=step,
-                    urgent=urgent,
-                    interval=duplicate_check_interval,
-                )
+            batch_id = _create_batch(
+                pack,
+                session=session,
+                now=now,
+                duty=duty,
+                period=period,
+                step=step,
+                urgent=urgent,
+                interval=duplicate_check_interval,
             )
-    return sorted(batch_ids)
+            batch_of.update((member.request.key, batch_id) for member in pack)
+    return batch_of
 
 
 def owed_batches(batch_ids: Sequence[int], *, session: Session) -> list[int]:
@@ -242,6 +233,19 @@ class _Row(NamedTuple):
     id: int
     batch_id: int | None
     recipients: tuple[str, ...]
+
+
+class _Member(NamedTuple):
+    """A delivery to batch: its request, and its row when one was written unbatched
+    (by a planner before deliveries were written with their batch); None when new."""
+
+    request: DeliveryRequest
+    row: _Row | None
+
+    @property
+    def recipients(self) -> tuple[str, ...]:
+        # A written row's recipients are what was frozen when it was first planned.
+        return self.request.recipients if self.row is None else self.row.recipients
 
 
 def _rows_for(session: Session, by_key: Mapping[DeliveryKey, Any]) -> dict[DeliveryKey, _Row]:
@@ -269,25 +273,27 @@ def _rows_for(session: Session, by_key: Mapping[DeliveryKey, Any]) -> dict[Deliv
     return rows
 
 
-def _pack(members: list[tuple[DeliveryRequest, _Row]]) -> list[list[tuple[DeliveryRequest, _Row]]]:
+def _pack(members: list[_Member]) -> list[list[_Member]]:
     """Greedy packing into bodies of at most 1000 distinct userids."""
-    packs: list[list[tuple[DeliveryRequest, _Row]]] = []
-    current: list[tuple[DeliveryRequest, _Row]] = []
+    packs: list[list[_Member]] = []
+    current: list[_Member] = []
     users: set[str] = set()
     for member in members:
-        recipients = set(member[1].recipients)
-        if current and len(users | recipients) > MAX_USERS_PER_CALL:
+        # Only the userids not in the pack yet: building the union per member made
+        # packing 10k single-recipient deliveries quadratic in the pack size.
+        added = set(member.recipients) - users
+        if current and len(users) + len(added) > MAX_USERS_PER_CALL:
             packs.append(current)
-            current, users = [], set()
+            current, users, added = [], set(), set(member.recipients)
         current.append(member)
-        users |= recipients
+        users |= added
     if current:
         packs.append(current)
     return packs
 
 
 def _create_batch(
-    pack: list[tuple[DeliveryRequest, _Row]],
+    pack: list[_Member],
     *,
     session: Session,
     now: datetime,
@@ -297,9 +303,9 @@ def _create_batch(
     urgent: bool,
     interval: int,
 ) -> int:
-    payload = pack[0][0].payload
-    recipients = sorted({u for _, row in pack for u in row.recipients})
-    subjects = sorted(request.subject for request, _ in pack)
+    payload = pack[0].request.payload
+    recipients = sorted({u for member in pack for u in member.recipients})
+    subjects = sorted(member.request.subject for member in pack)
     digest = hashlib.sha256(
         body_bytes({"payload": payload, "recipients": recipients, "subjects": subjects})
     ).hexdigest()[:_DIGEST_LEN]
@@ -325,13 +331,42 @@ def _create_batch(
             "created_at": now,
         },
     ).scalar_one()
-    ids = [row.id for _, row in pack]
+    ids = [member.row.id for member in pack if member.row is not None]
     taken = 0
     for id_chunk in chunks(ids, 2000):
         taken += session.execute(_stmt_take_into_batch(), {"b_id": batch_id, "p_ids": list(id_chunk)}).rowcount
-    if taken != len(ids):
-        raise PlanConflict(f"{len(ids) - taken} deliveries of {duty}/{period}/{step} were batched concurrently")
+    # New deliveries are written already in their batch: one write per row, and no read
+    # back. A row that a concurrent planner wrote meanwhile is skipped by the insert, and
+    # the whole plan is rolled back and redone (it then reads that planner's rows).
+    new = [member.request for member in pack if member.row is None]
+    written = insert_ignore(
+        session, Delivery.__table__, [_delivery_row(r, batch_id, now) for r in new], conflict=DELIVERY_KEY_COLUMNS
+    )
+    if taken != len(ids) or written != len(new):
+        raise PlanConflict(
+            f"{len(ids) - taken + len(new) - written} deliveries of {duty}/{period}/{step} "
+            "were written or batched concurrently"
+        )
     return batch_id
+
+
+_QUEUED = DeliveryStatus.QUEUED.value  # an Enum member's .value is a descriptor call
+
+
+def _delivery_row(request: DeliveryRequest, batch_id: int, now: datetime) -> dict[str, Any]:
+    return {
+        "duty": request.duty,
+        "subject": request.subject,
+        "period": request.period,
+        "step": request.step,
+        "recipients": list(request.recipients),
+        "assignment_id": request.assignment_id,
+        "batch_id": batch_id,
+        "status": _QUEUED,
+        "urgent": request.urgent,
+        "attempts": 0,
+        "created_at": now,
+    }
 
 
 # --- claiming, completing ---------------------------------------------------------------
@@ -520,9 +555,10 @@ class SendOutcome:
         )
 
 
-def complete_batch(batch_id: int, outcome: SendOutcome, *, session: Session, now: datetime) -> None:
-    """Record WeCom's answer. A successful answer wins even over a lease another worker
-    took meanwhile (that worker's resend was byte-identical, so WeCom deduplicated it)."""
+def complete_batch(batch_id: int, outcome: SendOutcome, *, session: Session, now: datetime) -> bool:
+    """Record WeCom's answer; False when another worker had recorded one first. A
+    successful answer wins even over a lease another worker took meanwhile (that worker's
+    resend was byte-identical, so WeCom deduplicated it)."""
     result = session.execute(
         _stmt_complete(),
         {
@@ -537,7 +573,7 @@ def complete_batch(batch_id: int, outcome: SendOutcome, *, session: Session, now
         },
     )
     if result.rowcount != 1:
-        return
+        return False
     _settle_deliveries(session, batch_id, status=DeliveryStatus.SENT, msgid=outcome.msgid, sent_at=now, invalid_users=None)
     if outcome.invalid_users:
         # WeCom lower-cases the userids it reports; only affected deliveries are touched.
@@ -550,6 +586,7 @@ def complete_batch(batch_id: int, outcome: SendOutcome, *, session: Session, now
                 session.execute(
                     sa.update(d).where(d.c.id == row.id).values(invalid_users=bad, status=status.value)
                 )
+    return True
 
 
 def release_batch(
@@ -646,23 +683,35 @@ def _decoded_list(raw: str | None) -> tuple[str, ...]:
     return tuple(json.loads(raw) or ())
 
 
-def delivery_states(keys: Iterable[DeliveryKey], *, session: Session) -> dict[DeliveryKey, DeliveryState]:
+def delivery_states(
+    keys: Iterable[DeliveryKey], *, session: Session, batch_ids: Sequence[int] = ()
+) -> dict[DeliveryKey, DeliveryState]:
+    """The state of each delivery in `keys`. `batch_ids`, when the caller knows them
+    (`plan` returned them), are read first: a few ids instead of thousands of subjects."""
     wanted = set(keys)
     if not wanted:
         return {}
     d = Delivery.__table__
     b = DeliveryBatch.__table__
+    columns = (
+        d.c.id, d.c.duty, d.c.subject, d.c.period, d.c.step, d.c.status, d.c.batch_id, d.c.msgid,
+        sa.cast(d.c.invalid_users, sa.Text).label("invalid_users"), d.c.attempts, d.c.sent_at,
+        b.c.status.label("batch_status"), b.c.last_error,
+    )
+    joined = d.outerjoin(b, d.c.batch_id == b.c.id)
     states: dict[DeliveryKey, DeliveryState] = {}
-    duties = sorted({k.duty for k in wanted})
-    periods = sorted({k.period for k in wanted})
-    steps = sorted({k.step for k in wanted})
-    for subject_chunk in chunks(sorted({k.subject for k in wanted}), 2000):
+    for id_chunk in chunks(sorted(batch_ids), 2000):
+        _read_states(session, sa.select(*columns).select_from(joined).where(d.c.batch_id.in_(list(id_chunk))), wanted, states)
+    rest = wanted - states.keys()
+    if not rest:
+        return states
+    duties = sorted({k.duty for k in rest})
+    periods = sorted({k.period for k in rest})
+    steps = sorted({k.step for k in rest})
+    for subject_chunk in chunks(sorted({k.subject for k in rest}), 2000):
         stmt = (
-            sa.select(
-                d.c.id, d.c.duty, d.c.subject, d.c.period, d.c.step, d.c.status, d.c.batch_id, d.c.msgid,
-                sa.cast(d.c.invalid_users, sa.Text).label("invalid_users"), d.c.attempts, d.c.sent_at, b.c.status.label("batch_status"), b.c.last_error,
-            )
-            .select_from(d.outerjoin(b, d.c.batch_id == b.c.id))
+            sa.select(*columns)
+            .select_from(joined)
             .where(
                 d.c.duty.in_(duties),
                 d.c.period.in_(periods),
@@ -670,22 +719,32 @@ def delivery_states(keys: Iterable[DeliveryKey], *, session: Session) -> dict[De
                 d.c.subject.in_(list(subject_chunk)),
             )
         )
-        for r in session.execute(stmt):
-            key = DeliveryKey(r.duty, r.subject, r.period, r.step)
-            if key in wanted:
-                states[key] = DeliveryState(
-                    key=key,
-                    delivery_id=r.id,
-                    status=_DELIVERY_STATUS[r.status],
-                    batch_id=r.batch_id,
-                    batch_status=_BATCH_STATUS[r.batch_status] if r.batch_status else None,
-                    msgid=r.msgid,
-                    invalid_users=_decoded_list(r.invalid_users),
-                    attempts=r.attempts,
-                    sent_at=r.sent_at,
-                    last_error=r.last_error,
-                )
+        _read_states(session, stmt, rest, states)
     return states
+
+
+def _read_states(
+    session: Session, stmt: sa.Select, wanted: set[DeliveryKey], states: dict[DeliveryKey, DeliveryState]
+) -> None:
+    # Plain tuples: reading 13 columns by name off each of 100k rows cost more than the query.
+    for (
+        delivery_id, duty, subject, period, step, status, batch_id, msgid, invalid_users, attempts, sent_at,
+        batch_status, last_error,
+    ) in session.execute(stmt).tuples():
+        key = DeliveryKey(duty, subject, period, step)
+        if key in wanted:
+            states[key] = DeliveryState(
+                key=key,
+                delivery_id=delivery_id,
+                status=_DELIVERY_STATUS[status],
+                batch_id=batch_id,
+                batch_status=_BATCH_STATUS[batch_status] if batch_status else None,
+                msgid=msgid,
+                invalid_users=_decoded_list(invalid_users),
+                attempts=attempts,
+                sent_at=sent_at,
+                last_error=last_error,
+            )
 
 
 def in_doubt_batches(*, session: Session, since: datetime | None = None) -> list[DeliveryBatch]:

@@ -9,7 +9,7 @@ single-host deployments SQLite serves.
 
 `SqlPacingStore` is the sliding log of `wecomply.wecom.pacing` in a table: one row per
 (scope, member, reservation time). A reservation for up to 1000 members is one locked
-transaction: one read, one bulk insert, one prune.
+transaction: one read, one bulk insert, and a prune of the members with expired entries.
 
 These stores manage their own short transactions on the engine they are given; they
 never join a task's transaction, so a task must not hold a SQLite write transaction open
@@ -28,7 +28,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from wecomply.records.bulk import chunks
+from wecomply.records.bulk import chunks, insert_rows
 from wecomply.records.models import PacingDay, PacingEntry, StoreLock, TokenCacheEntry
 from wecomply.wecom.pacing import DEFAULT_MARGIN_S, longest_window, wait_needed, windows_for_scope
 from wecomply.wecom.stores import CachedToken
@@ -121,7 +121,6 @@ def _stmt_history() -> sa.Select:
     return (
         sa.select(t.c.userid, t.c.sent_at)
         .where(t.c.scope == sa.bindparam("p_scope"), t.c.userid.in_(sa.bindparam("p_members", expanding=True)))
-        .where(t.c.sent_at > sa.bindparam("p_horizon"))
         .order_by(t.c.userid, t.c.sent_at)
     )
 
@@ -160,16 +159,22 @@ class SqlPacingStore:
         with self._engine.begin() as conn:
             self._lock_scope(conn, scope)
             history: dict[str, list[float]] = defaultdict(list)
+            # Every entry of these members, the expired ones too: those say whom to prune,
+            # so a reservation for members with nothing expired (a first fan-out) does not
+            # run the delete at all.
+            expired: set[str] = set()
             for chunk in chunks(members, 1000):
-                rows = conn.execute(_stmt_history(), {"p_scope": scope, "p_members": list(chunk), "p_horizon": horizon})
-                for row in rows:
-                    history[row.userid].append(row.sent_at)
+                for userid, sent_at in conn.execute(_stmt_history(), {"p_scope": scope, "p_members": list(chunk)}):
+                    if sent_at > horizon:
+                        history[userid].append(sent_at)
+                    else:
+                        expired.add(userid)
             wait = max((wait_needed(history[u], now, windows) for u in members), default=0.0)
             if wait > 0:
                 return wait
-            for chunk in chunks(members, 1000):
+            for chunk in chunks(sorted(expired), 1000):
                 conn.execute(_stmt_forget(), {"p_scope": scope, "p_members": list(chunk), "p_horizon": horizon})
-            conn.execute(sa.insert(PacingEntry.__table__), [{"scope": scope, "userid": u, "sent_at": now} for u in members])
+            insert_rows(conn, PacingEntry.__table__, [{"scope": scope, "userid": u, "sent_at": now} for u in members])
         return 0.0
 
     def count_day(self, scope: str, day: str, recipients: int) -> int:
