@@ -144,20 +144,21 @@ def test_assessment_day_follows_the_china_calendar(records_db, day: date, expect
 
 
 def test_result_payload_is_rendered_once_per_distinct_result_and_names_no_one() -> None:
-    from wecomply.flows.assessment import _result_text, result_payload
+    from wecomply.flows.assessment import _result_message, result_payload
     from wecomply.records.assessment_evidence import StoredResult
     from wecomply.templating import render
 
-    _result_text.cache_clear()
+    _result_message.cache_clear()
     scores = {"training": 100.0, "acknowledgement": None}
     same = [StoredResult(u, "2026-03", scores, 90.0, True, {"excellent": True}) for u in ("u1", "u2", "u3")]
     payloads = [result_payload(r, remedial=False, pass_mark=60, locale="zh") for r in same]
-    assert _result_text.cache_info().misses == 1 and _result_text.cache_info().hits == 2
+    assert _result_message.cache_info().misses == 1 and _result_message.cache_info().hits == 2
     direct = render(
         "assessment/result.md.j2", locale="zh", period="2026-03", total=90.0, passed=True,
         pass_mark=60, excellent=True, scores=list(scores.items()), remedial=False,
     ).strip()
     assert payloads[0] == payloads[1] == payloads[2] == {"msgtype": "markdown", "markdown": {"content": direct}}
-    assert payloads[0] is not payloads[1], "each request gets its own payload dict"
+    # One object for everyone with this result: the outbox hashes each payload object once.
+    assert payloads[0] is payloads[1] is payloads[2]
     other = StoredResult("u4", "2026-03", scores, 90.0, True, {"excellent": True})
     assert result_payload(other, remedial=True, pass_mark=60, locale="zh") != payloads[0]

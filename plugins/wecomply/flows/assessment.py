@@ -150,23 +150,25 @@ def result_payload(result: StoredResult, *, remedial: bool, pass_mark: float, lo
 
     It names no one, so everyone with the same result gets a byte-identical payload and
     the outbox sends them one call per 1,000 (each still receives it alone, in the app's
-    chat with them). Memoised: 100k results are a few thousand distinct payloads.
+    chat with them). Memoised: 100k results are a few thousand distinct payloads, and
+    people with the same result share one payload object, which the outbox hashes once
+    (it never changes a payload). Hashing 100k separate copies took ~1 s.
     """
-    return messages.markdown(_result_text(
+    return _result_message(
         result.period, result.total, result.passed, pass_mark, bool(result.details.get("excellent")),
         tuple(result.scores.items()), remedial, locale,
-    ))
+    )
 
 
 @lru_cache(maxsize=4096)
-def _result_text(
+def _result_message(
     period: str, total: float, passed: bool, pass_mark: float, excellent: bool,
     scores: tuple[tuple[str, Any], ...], remedial: bool, locale: str,
-) -> str:
-    return render(
+) -> dict[str, Any]:
+    return messages.markdown(render(
         RESULT_TEMPLATE, locale=locale, period=period, total=total, passed=passed,
         pass_mark=pass_mark, excellent=excellent, scores=list(scores), remedial=remedial,
-    ).strip()
+    ).strip())
 
 
 def send_results(ctx: RunContext) -> dict[str, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -30,12 +31,23 @@ def upsert_assessments(rows: Sequence[AssessmentRow], *, session: Session, now: 
     the same inputs writes nothing (100k rewritten rows cost a re-run seconds) and
     `computed_at` keeps when each result was last different. Returns the rows written."""
     t = Assessment.__table__
+    # The JSON columns read as text and decoded once per distinct text: 100k results hold
+    # a few thousand distinct score sets, and decoding each row's copy cost ~1 s.
+    decoded: dict[str, Any] = {}
+
+    def decode(text: str | None) -> Any:
+        if text not in decoded:
+            decoded[text] = None if text is None else json.loads(text)
+        return decoded[text]
+
     stored = {
-        (r.userid, r.period): (r.department_id, r.scores, r.total, r.passed, r.details)
-        for r in session.execute(
-            sa.select(t.c.userid, t.c.period, t.c.department_id, t.c.scores, t.c.total, t.c.passed, t.c.details)
-            .where(t.c.period.in_(sorted({r.period for r in rows})))
-        )
+        (userid, period): (department_id, decode(scores), total, passed, decode(details))
+        for userid, period, department_id, scores, total, passed, details in session.execute(
+            sa.select(
+                t.c.userid, t.c.period, t.c.department_id, sa.cast(t.c.scores, sa.Text), t.c.total, t.c.passed,
+                sa.cast(t.c.details, sa.Text),
+            ).where(t.c.period.in_(sorted({r.period for r in rows})))
+        ).tuples()
     } if rows else {}
     changed = [
         r for r in rows
