@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -49,3 +50,20 @@ def run_child(module: str, spec: dict[str, Any], *, env: dict[str, str], timeout
     if proc.returncode != 0 or not lines:
         raise RuntimeError(f"{what} failed:\n{proc.stderr[-3000:]}")
     return json.loads(lines[-1])
+
+
+def peak_rss_bytes() -> int:
+    """This process's own peak RSS. Not `ru_maxrss`: Linux carries the high-water mark of
+    the memory a process had before `exec` into it, and `subprocess` starts children with
+    vfork, so every child reported at least the parent's RSS (the simulator's N members):
+    a child with a 14 MiB peak read 513 MiB under a 500 MiB parent. `VmHWM` belongs to the
+    process's current address space only."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024  # kB
+    except OSError:
+        pass
+    # Without /proc (not Linux): ru_maxrss, in KiB on Linux but bytes on macOS.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024)

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from bench.children import peak_rss_bytes
 
 # Seeded evidence: a quarterly refresher due mid-month, done on time by most people.
 TRAINING_DUE = "2026-03-13T18:00:00+08:00"
@@ -202,8 +203,7 @@ def main() -> int:
         profiler.dump_stats(spec["profile"])
     else:
         result = phase(spec)
-    # ru_maxrss is in KiB on Linux.
-    result["peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    result["peak_rss_bytes"] = peak_rss_bytes()
     sys.stdout.write(json.dumps(result, default=str) + "\n")
     return 0
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import sys
 import time
 from typing import Any
 
+from bench.children import peak_rss_bytes
 from bench.simulation import userids
 
 NAIVE_CONN_ID = "wecom_naive"
@@ -97,8 +97,7 @@ def run_naive(spec: dict[str, Any]) -> dict[str, Any]:
 def main() -> int:
     spec = json.loads(sys.stdin.read())
     result = run_ours(spec) if spec["mode"] == "ours" else run_naive(spec)
-    # ru_maxrss is in KiB on Linux.
-    result["peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    result["peak_rss_bytes"] = peak_rss_bytes()
     sys.stdout.write(json.dumps(result) + "\n")
     return 0
 

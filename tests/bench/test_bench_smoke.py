@@ -38,6 +38,16 @@ def test_fanout_sends_one_call_per_thousand_and_measures_the_naive_baseline() ->
     assert "fanout" in table and case["command"].startswith("python -m bench fanout")
 
 
+def test_a_child_reports_its_own_peak_rss_not_its_parents() -> None:
+    # Linux carries a process's pre-exec high-water mark into ru_maxrss, and subprocess
+    # starts children with vfork: with ru_maxrss this child read at least 300 MiB.
+    ballast = b"\x01" * (300 * 2**20)  # written, so resident
+    code = "from bench.children import peak_rss_bytes; print(peak_rss_bytes())"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert 0 < int(out) < 100 * 2**20
+    del ballast
+
+
 @pytest.mark.postgres
 def test_fanout_on_postgresql(pg_available: None) -> None:
     lines, _ = run_bench("fanout", "--n", "30", "--naive-sample", "30", "--db", "postgresql")
