@@ -206,6 +206,27 @@ def test_a_plan_whose_new_rows_were_written_meanwhile_is_rolled_back_and_redone(
     assert sorted(per_batch.values()) == [700, 800]
 
 
+def test_deliveries_whose_batch_was_deleted_are_batched_again_with_new_ones(records_db: RecordsDB) -> None:
+    # Deleting a batch by hand leaves its deliveries owed (the foreign key sets batch_id
+    # NULL): the next plan puts those rows, with their frozen recipients, into a batch
+    # together with deliveries it writes new, and writes no second row for them.
+    wecom = FakeWeCom()
+    deliver(records_db.sessions, wecom, [reminder("alice"), reminder("bob")], now=T0, worker_id="w1")
+    with records_db.sessions.begin() as session:
+        session.execute(sa.delete(DeliveryBatch))
+    later = T0 + timedelta(hours=2)  # outside the duplicate-check window: WeCom delivers again
+    report = deliver(
+        records_db.sessions, wecom, [reminder("alice"), reminder("bob"), reminder("carol")], now=later, worker_id="w2"
+    )
+
+    assert len(report.sent) == 3 and report.complete
+    assert _load(wecom.calls[-1])["touser"] == "alice|bob|carol"
+    with records_db.sessions() as session:
+        rows = session.execute(sa.select(Delivery.subject, Delivery.batch_id, Delivery.status)).all()
+    (batch,) = batches(records_db)
+    assert sorted(rows) == [(u, batch.id, DeliveryStatus.SENT) for u in ("alice", "bob", "carol")]
+
+
 def test_in_doubt_inside_the_window_is_resent_identically_and_delivered_once(records_db: RecordsDB) -> None:
     wecom = FakeWeCom(in_doubt_after_delivery=1)
     report = deliver(records_db.sessions, wecom, [reminder("alice")], now=T0, worker_id="w1")
@@ -224,7 +245,7 @@ def test_in_doubt_inside_the_window_is_resent_identically_and_delivered_once(rec
 def _claim_and_crash(db: RecordsDB, wecom: FakeWeCom, request: DeliveryRequest) -> None:
     """A worker claims a batch, sends it, and dies before recording the answer."""
     with db.sessions.begin() as session:
-        (batch_id,) = outbox.plan([request], session=session, now=T0, duplicate_check_interval=1800)
+        (batch_id,) = outbox.plan([request], session=session, now=T0, duplicate_check_interval=1800).values()
     with db.sessions.begin() as session:
         claim = outbox.claim_batch(
             batch_id, session=session, worker_id="dead", now=T0, lease=timedelta(minutes=5),

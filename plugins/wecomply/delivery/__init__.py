@@ -243,7 +243,7 @@ def _plan(
     for attempt in range(PLAN_RETRIES):
         try:
             with sessions.begin() as session:
-                batch_of = outbox.plan_by_key(ordered, session=session, now=clock(), duplicate_check_interval=interval)
+                batch_of = outbox.plan(ordered, session=session, now=clock(), duplicate_check_interval=interval)
                 # Only what is still owed is claimed: a re-run of a sent month claims nothing.
                 return batch_of, outbox.owed_batches(sorted(set(batch_of.values())), session=session)
         except outbox.PlanConflict:
@@ -263,7 +263,8 @@ def _send_batch(
     max_attempts: int,
     report: DeliveryReport,
     recorded: dict[int, SendOutcome],
-) -> str:
+) -> None:
+    """Send one batch, recording its answer in `recorded` and what went wrong in `report`."""
     for _ in range(max_attempts):
         with sessions.begin() as session:
             claim = outbox.claim_batch(
@@ -271,9 +272,9 @@ def _send_batch(
             )
         if claim.state is ClaimState.MARKED_IN_DOUBT:
             report.errors.append(f"batch {batch_id}: in doubt after the duplicate-check window; not resent")
-            return "in_doubt"
+            return
         if claim.state is not ClaimState.CLAIMED:
-            return claim.state.value
+            return
         assert claim.body is not None
         try:
             result = sender.send_message(claim.body)
@@ -283,7 +284,7 @@ def _send_batch(
         except WeComAllRecipientsInvalid as exc:
             with sessions.begin() as session:
                 outbox.fail_batch(batch_id, session=session, now=clock(), error=_describe(exc), all_invalid=True)
-            return "failed"
+            return
         except WeComConfigError as exc:
             _release(sessions, batch_id, worker_id, exc, maybe_sent=False)
             raise
@@ -292,24 +293,24 @@ def _send_batch(
             # out, so the batch stays owed and the task's retry sends it.
             _release(sessions, batch_id, worker_id, exc, maybe_sent=False)
             report.errors.append(f"batch {batch_id}: {_describe(exc)}")
-            return "deferred"
+            return
         except (WeComRateLimited, WeComTransientError) as exc:
             maybe = bool(getattr(exc, "may_have_left", False))
             _release(sessions, batch_id, worker_id, exc, maybe_sent=maybe)
             report.errors.append(f"batch {batch_id}: {_describe(exc)}")
             if maybe:
                 continue
-            return "deferred"
+            return
         except WeComApiError as exc:
             with sessions.begin() as session:
                 outbox.fail_batch(batch_id, session=session, now=clock(), error=_describe(exc))
             report.errors.append(f"batch {batch_id}: {_describe(exc)}")
-            return "failed"
+            return
         except WeComError as exc:
             # Pacing/daily-cap refusals happen before the request leaves: not sent.
             _release(sessions, batch_id, worker_id, exc, maybe_sent=False)
             report.errors.append(f"batch {batch_id}: {_describe(exc)}")
-            return "deferred"
+            return
         except BaseException as exc:
             # Unknown failure mid-send: assume the request may have left.
             _release(sessions, batch_id, worker_id, exc, maybe_sent=True)
@@ -321,8 +322,9 @@ def _send_batch(
         report.batches_sent += 1
         if claim.resend:
             report.resends += 1
-        return "sent"
-    return "deferred"
+        return
+    # Every attempt may have reached WeCom: the batch stays owed, and a later claim resends
+    # it only inside the duplicate-check window.
 
 
 def _describe(exc: BaseException) -> str:

@@ -158,26 +158,14 @@ def plan(
     session: Session,
     now: datetime,
     duplicate_check_interval: int,
-) -> list[int]:
+) -> dict[DeliveryKey, int]:
     """Write the delivery rows that do not exist yet, each into its batch (once).
 
-    Returns the ids of every batch that holds one of `requests`, whatever its status,
-    so the caller can send what is still owed. Raises `PlanConflict` when a concurrent
-    planner wrote or batched some of these rows in between (the insert skipped them, or
-    the compare-and-set on `batch_id IS NULL` missed them).
+    Returns the batch of each request's delivery, whatever its status, so the caller can
+    send what is still owed. Raises `PlanConflict` when a concurrent planner wrote or
+    batched some of these rows in between (the insert skipped them, or the
+    compare-and-set on `batch_id IS NULL` missed them).
     """
-    batch_of = plan_by_key(requests, session=session, now=now, duplicate_check_interval=duplicate_check_interval)
-    return sorted(set(batch_of.values()))
-
-
-def plan_by_key(
-    requests: Sequence[DeliveryRequest],
-    *,
-    session: Session,
-    now: datetime,
-    duplicate_check_interval: int,
-) -> dict[DeliveryKey, int]:
-    """`plan`, returning the batch of each request's delivery."""
     by_key: dict[DeliveryKey, DeliveryRequest] = {}
     for request in requests:
         by_key.setdefault(request.key, request)
@@ -236,8 +224,9 @@ class _Row(NamedTuple):
 
 
 class _Member(NamedTuple):
-    """A delivery to batch: its request, and its row when one was written unbatched
-    (by a planner before deliveries were written with their batch); None when new."""
+    """A delivery to batch: its request, and its row when that exists without a batch
+    (someone deleted its batch: the foreign key sets `batch_id` NULL, and the delivery is
+    owed again); None when the delivery is new."""
 
     request: DeliveryRequest
     row: _Row | None
