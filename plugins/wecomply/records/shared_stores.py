@@ -169,7 +169,8 @@ class SqlPacingStore:
                         history[userid].append(sent_at)
                     else:
                         expired.add(userid)
-            wait = max((wait_needed(history[u], now, windows) for u in members), default=0.0)
+            # A member with no live entry fits every window: only the others can make us wait.
+            wait = max((wait_needed(times, now, windows) for times in history.values()), default=0.0)
             if wait > 0:
                 return wait
             for chunk in chunks(sorted(expired), 1000):
