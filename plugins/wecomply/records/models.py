@@ -492,12 +492,17 @@ class DeliveryBatch(Base):
     created_at: Mapped[datetime] = _created()
 
 
+# What makes a delivery unique: the outbox's bulk insert names the same columns as its
+# conflict target, so it is spelled once, here.
+DELIVERY_KEY_COLUMNS = ("duty", "subject", "period", "step")
+
+
 class Delivery(Base):
     """One message the policy requires: written before it is sent, completed after."""
 
     __tablename__ = "deliveries"
     __table_args__ = (
-        sa.UniqueConstraint("duty", "subject", "period", "step"),
+        sa.UniqueConstraint(*DELIVERY_KEY_COLUMNS),
         sa.Index(None, "status", "created_at"),
     )
 

@@ -34,15 +34,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from wecomply.records.bulk import chunks, insert_ignore
-from wecomply.records.models import BatchStatus, Delivery, DeliveryBatch, DeliveryStatus
+from wecomply.records.models import DELIVERY_KEY_COLUMNS, BatchStatus, Delivery, DeliveryBatch, DeliveryStatus
 from wecomply.wecom.messages import MAX_USERS_PER_CALL, batch_bodies, body_bytes
 
 _KEY_PART = re.compile(r"[A-Za-z0-9_-]+")
 TASK_ID_MAX = 128
 _DIGEST_LEN = 12
-
-
-DELIVERY_KEY_COLUMNS = ("duty", "subject", "period", "step")
 
 
 class DeliveryKey(NamedTuple):
