@@ -173,11 +173,14 @@ class WeComClient:
         token = self._sealer.unseal(cached.sealed, self.token_key)
         if token is not None:
             self._register_secret(token)
-            good_until = cached.expires_at - (
-                TOKEN_EXPIRY_SAFETY_S if cached.sealed == self._short_lived_sealed else self._refresh_margin_s
-            )
-            self._recent = (token, now, good_until)
+            self._remember(token, cached, now)
         return token
+
+    def _remember(self, token: str, cached: CachedToken, now: float) -> None:
+        good_until = cached.expires_at - (
+            TOKEN_EXPIRY_SAFETY_S if cached.sealed == self._short_lived_sealed else self._refresh_margin_s
+        )
+        self._recent = (token, now, good_until)
 
     def access_token(self, *, rejected: str | None = None) -> str:
         """A valid token: from the store, or fetched once for all processes sharing it.
@@ -212,7 +215,12 @@ class WeComClient:
             # An early refresh got the same token back (older WeCom behaviour): keep using it
             # until it really expires instead of calling gettoken before every request.
             self._short_lived_sealed = sealed
-        self.token_store.put(self.token_key, CachedToken(sealed=sealed, expires_at=self._clock() + expires_in))
+        now = self._clock()
+        cached = CachedToken(sealed=sealed, expires_at=now + expires_in)
+        self.token_store.put(self.token_key, cached)
+        # The in-process copy still holds the token this fetch replaces (often one WeCom
+        # just refused): without this the next call would send the refused token again.
+        self._remember(token, cached, now)
         log.info("WeCom %s: fetched a new access token for agent %s", self.conn_id, self.agent_id)
         return token
 
