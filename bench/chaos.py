@@ -491,6 +491,7 @@ def totals(outcomes: list[ChaosOutcome], backend: str, command: str) -> Case:
         "faults_injected": dict(faults),
         "task_tries": sum(o.task_tries for o in outcomes),
         "workers_killed_mid_send": sum(o.killed_mid_send for o in outcomes),
+        "dedup_answers": sum(o.dedup_answers for o in outcomes),
         "seeds_failed": [o.seed for o in failed],
         "problems": {o.seed: o.problems for o in failed},
         "elapsed_s": round(sum(o.elapsed_s for o in outcomes), 1),
@@ -504,5 +505,8 @@ def totals(outcomes: list[ChaosOutcome], backend: str, command: str) -> Case:
         ),
         Target("drops", "= 0", all(o.drops == 0 for o in outcomes)),
         Target("workers_killed_mid_send", "one per seed", all(o.killed_mid_send for o in outcomes)),
+        # The killed worker's send was delivered before the kill: its batch's resend must be
+        # answered by WeCom's duplicate check, or the exactly-once result proves less.
+        Target("dedup_answers", ">= 1 per seed", all(o.dedup_answers >= 1 for o in outcomes)),
     ]
     return case

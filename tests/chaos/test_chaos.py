@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from bench.chaos import FAULT_KINDS, ChaosConfig, run_chaos
+from bench.chaos import FAULT_KINDS, ChaosConfig, ChaosOutcome, run_chaos, totals
 from tests.fixtures.records import RecordsDB
 
 SEEDS = (11, 12)
@@ -39,3 +39,15 @@ def test_deliveries_and_acknowledgements_survive_faults_retries_and_a_killed_wor
         outcome.clicks, 0, outcome.clicks
     ), summary
     assert not outcome.problems, summary
+
+
+def test_totals_fail_a_seed_whose_killed_send_was_not_answered_by_the_duplicate_check() -> None:
+    def seed(n: int, dedup: int) -> ChaosOutcome:
+        return ChaosOutcome(seed=n, backend="sqlite", expected=5, delivered_once=5, killed_mid_send=True,
+                            dedup_answers=dedup)
+
+    met = {t.metric: t.met for t in totals([seed(1, 1), seed(2, 2)], "sqlite", "cmd").targets}
+    assert met == dict.fromkeys(met, True)
+    met = {t.metric: t.met for t in totals([seed(1, 1), seed(2, 0)], "sqlite", "cmd").targets}
+    assert met["dedup_answers"] is False
+    assert [m for m, ok in met.items() if not ok] == ["dedup_answers"]
