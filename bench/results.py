@@ -86,7 +86,7 @@ TABLE_METRICS: dict[str, tuple[str, ...]] = {
     "rerun": ("messages_sent", "wall_s", "share_of_first_run"),
     "chaos": (
         "seeds", "expected_messages", "delivered_exactly_once", "duplicates", "missing", "drops", "clicks", "acks_once",
-        "workers_killed_mid_send",
+        "workers_killed_mid_send", "dedup_answers",
     ),
 }
 
