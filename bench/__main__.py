@@ -3,7 +3,7 @@
     python -m bench                                  # everything, default sizes (long)
     python -m bench fanout --n 1000 10000 100000 --db sqlite postgresql
     python -m bench parse --repeat 7
-    python -m bench chaos --seeds 50
+    python -m bench chaos --seeds 50 --db sqlite
     python -m bench cycle --n 10000 100000 --db sqlite postgresql
     python -m bench rerun --n 10000 100000
     python -m bench cycle --n 10000 --profile /tmp/prof   # cProfile of each measured month end

@@ -459,7 +459,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--first-seed", type=int, default=1)
     parser.add_argument("--people", type=int, default=200)
     parser.add_argument("--rate", type=float, default=0.3, help="fault probability per API call")
-    parser.add_argument("--db", nargs="+", choices=BACKENDS, default=["sqlite"])
+    parser.add_argument("--db", nargs="+", choices=BACKENDS, default=list(BACKENDS))
 
 
 def run(args: argparse.Namespace, command: str) -> Iterator[Case]:

@@ -34,7 +34,7 @@ CHILD_TIMEOUT_S = 3600
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--n", type=int, nargs="+", default=list(DEFAULT_SIZES), help="employees to remind")
-    parser.add_argument("--db", nargs="+", choices=BACKENDS, default=["sqlite"], help="records DB backends")
+    parser.add_argument("--db", nargs="+", choices=BACKENDS, default=list(BACKENDS), help="records DB backends")
     parser.add_argument("--repeat", type=int, default=1, help="runs per side; the median wall time is reported")
     parser.add_argument(
         "--naive-sample", type=int, default=10_000,

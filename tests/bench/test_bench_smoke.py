@@ -25,7 +25,7 @@ def run_bench(*args: str, timeout: float = 300) -> tuple[list[dict[str, Any]], s
 
 
 def test_fanout_sends_one_call_per_thousand_and_measures_the_naive_baseline() -> None:
-    lines, table = run_bench("fanout", "--n", "1200", "--naive-sample", "50")
+    lines, table = run_bench("fanout", "--n", "1200", "--naive-sample", "50", "--db", "sqlite")
     (case,) = lines
     assert case["benchmark"] == "fanout" and case["case"] == "N=1,200 sqlite"
     assert case["ours"]["send_calls"] == 2 and case["ours"]["drops"] == 0
@@ -68,7 +68,7 @@ def test_parse_measures_each_dag_file_against_a_bare_dag() -> None:
 
 
 def test_chaos_totals_for_one_small_seed() -> None:
-    lines, _ = run_bench("chaos", "--seeds", "1", "--people", "30")
+    lines, _ = run_bench("chaos", "--seeds", "1", "--people", "30", "--db", "sqlite")
     (case,) = lines
     assert case["benchmark"] == "chaos" and case["ours"]["seeds"] == 1
     assert case["ours"]["workers_killed_mid_send"] == 1
