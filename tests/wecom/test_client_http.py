@@ -147,6 +147,7 @@ def test_revoked_token_is_refreshed_exactly_once(wecom_sim: WeComSimulator, slee
     client.send_message(text_body(["lisi"], "二"))
     assert wecom_sim.calls(GETTOKEN) == 2
     assert wecom_sim.calls(SEND) == 3  # ok, rejected, ok
+    assert len(wecom_sim.received("lisi")) == 2
     # The calls after the refresh use the new token (the refused one is not read back
     # from the in-process cache): no second rejection.
     client.send_message(text_body(["lisi"], "三"))
