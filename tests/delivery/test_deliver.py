@@ -339,3 +339,50 @@ def _load(raw: bytes) -> dict[str, Any]:
     import json
 
     return json.loads(raw)
+
+
+def test_each_answer_is_recorded_before_the_next_request_leaves(records_db: RecordsDB) -> None:
+    # The answer travels with the next claim's transaction: a worker dying mid-request
+    # leaves at most one sent batch unrecorded, as before answers were deferred.
+    seen_sent: list[int] = []
+
+    class Watching(FakeWeCom):
+        def send_message(self, body: dict[str, Any]) -> Result:
+            with records_db.sessions() as session:
+                seen_sent.append(
+                    session.scalar(sa.select(sa.func.count()).where(DeliveryBatch.status == BatchStatus.SENT))
+                )
+            return super().send_message(body)
+
+    requests = [reminder(u, text=f"{u} 请完成入职培训") for u in ("alice", "bob", "carol", "dave")]
+    report = deliver(records_db.sessions, Watching(), requests, now=T0, worker_id="w1")
+
+    assert seen_sent == [0, 1, 2, 3]
+    assert [b.status for b in batches(records_db)] == [BatchStatus.SENT] * 4
+    assert report.summary()["sent"] == 4 and all(o.sent_now for o in report.outcomes.values())
+
+
+def test_a_send_that_raises_leaves_earlier_answers_recorded_and_its_batch_doubtful(records_db: RecordsDB) -> None:
+    class Crashing(FakeWeCom):
+        def send_message(self, body: dict[str, Any]) -> Result:
+            if len(self.calls) == 2:
+                self.calls.append(messages.body_bytes(body))
+                raise RuntimeError("worker interrupted mid-request")
+            return super().send_message(body)
+
+    wecom = Crashing()
+    requests = [reminder(u, text=f"{u} 请完成入职培训") for u in ("alice", "bob", "carol", "dave")]
+    with pytest.raises(RuntimeError, match="mid-request"):
+        deliver(records_db.sessions, wecom, requests, now=T0, worker_id="w1")
+
+    alice, bob, carol, dave = batches(records_db)
+    assert [(b.status, b.msgid) for b in (alice, bob)] == [(BatchStatus.SENT, "msg1"), (BatchStatus.SENT, "msg2")]
+    assert (carol.status, carol.maybe_sent) == (BatchStatus.READY, True)  # resent only inside the window
+    assert (dave.status, dave.attempts) == (BatchStatus.READY, 0)
+    with records_db.sessions() as session:
+        sent = session.scalars(sa.select(Delivery.subject).where(Delivery.status == DeliveryStatus.SENT)).all()
+    assert sorted(sent) == ["alice", "bob"]
+
+    retry = deliver(records_db.sessions, FakeWeCom(), requests, now=T0 + timedelta(minutes=5), worker_id="w2")
+    assert (retry.summary()["sent"], retry.summary()["already_done"], retry.resends) == (2, 2, 1)
+    assert retry.complete

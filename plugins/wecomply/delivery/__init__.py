@@ -3,7 +3,7 @@
     report = deliver(sessions, client, requests, now=now, worker_id=ti_id,
                      duplicate_check_interval=policy_seconds)
 
-Each step runs in its own short transaction, committed before the next one starts:
+Each step runs in a short transaction, committed before the next step starts:
 
 - *plan* commits the delivery rows and their frozen batches first, so that whatever
   happens next, a retry finds exactly the same bodies to (re)send;
@@ -12,8 +12,10 @@ Each step runs in its own short transaction, committed before the next one start
   the in-doubt rule needs; and no transaction (on SQLite, the single write lock) is held
   open while WeCom answers, so other workers and the client's own pacing/token stores
   (same database) are not blocked for the length of a request;
-- *complete* commits the msgid as soon as WeCom answered, so a crash afterwards never
-  leads to a resend.
+- *complete* commits WeCom's answer (msgid, invalid users) together with the next
+  claim, or at the end: one transaction fewer per message. A crash in between leaves that
+  one batch as a crash mid-request does: resent byte-identically inside the
+  duplicate-check window (WeCom answers from its duplicate check), never blindly after.
 
 The task's own transaction (if any) is separate: pass a session factory, not a session.
 """
@@ -197,20 +199,26 @@ def deliver(
     clock = _clock(now)
     report = DeliveryReport()
     batch_of, owed = _plan(sessions, requests, clock=clock, interval=duplicate_check_interval)
-    recorded: dict[int, SendOutcome] = {}  # WeCom's answers this call recorded, by batch
-    for batch_id in owed:
-        _send_batch(
-            sessions,
-            sender,
-            batch_id,
-            clock=clock,
-            worker_id=worker_id,
-            lease=lease,
-            resend_margin=resend_margin,
-            max_attempts=max_attempts,
-            report=report,
-            recorded=recorded,
-        )
+    answers = _Answers()
+    try:
+        for batch_id in owed:
+            _send_batch(
+                sessions,
+                sender,
+                batch_id,
+                clock=clock,
+                worker_id=worker_id,
+                lease=lease,
+                resend_margin=resend_margin,
+                max_attempts=max_attempts,
+                report=report,
+                answers=answers,
+            )
+    finally:
+        if answers.waiting is not None:  # also when a send raised: WeCom's last answer is recorded
+            with sessions.begin() as session:
+                answers.record(session)
+    recorded = answers.recorded
 
     # A batch whose answer this call recorded, with no invalid recipient, left every
     # delivery in it SENT with its msgid (one transaction, and a SENT batch is never
@@ -276,11 +284,12 @@ def _send_batch(
     resend_margin: timedelta,
     max_attempts: int,
     report: DeliveryReport,
-    recorded: dict[int, SendOutcome],
+    answers: _Answers,
 ) -> None:
-    """Send one batch, recording its answer in `recorded` and what went wrong in `report`."""
+    """Send one batch, adding its answer to `answers` and what went wrong to `report`."""
     for _ in range(max_attempts):
         with sessions.begin() as session:
+            answers.record(session)
             claim = outbox.claim_batch(
                 batch_id, session=session, worker_id=worker_id, now=clock(), lease=lease, resend_margin=resend_margin
             )
@@ -329,16 +338,41 @@ def _send_batch(
             # Unknown failure mid-send: assume the request may have left.
             _release(sessions, batch_id, worker_id, exc, maybe_sent=True)
             raise
-        outcome = SendOutcome.of(result)
-        with sessions.begin() as session:
-            if outbox.complete_batch(batch_id, outcome, session=session, now=clock()):
-                recorded[batch_id] = outcome
+        answers.waiting = _Answer(batch_id, SendOutcome.of(result), clock())
         report.batches_sent += 1
         if claim.resend:
             report.resends += 1
         return
     # Every attempt may have reached WeCom: the batch stays owed, and a later claim resends
     # it only inside the duplicate-check window.
+
+
+class _Answer(NamedTuple):
+    batch_id: int
+    outcome: SendOutcome
+    at: datetime
+
+
+@dataclass
+class _Answers:
+    """WeCom's answers, each recorded in the transaction that claims the next batch.
+
+    A message then costs two transactions of the records DB (claim + record the previous
+    answer; the client's pacing reservation), not three: on PostgreSQL each is several
+    round trips, and a month end sends thousands of one-person messages. At most one
+    answer waits at a time, so a worker that dies leaves at most one sent batch
+    unrecorded, as dying mid-request always could: it is SENDING under a lease, and a
+    retry resends it byte-identically inside the duplicate-check window (WeCom answers
+    the resend from its duplicate check) or, after that window, reports it in doubt.
+    """
+
+    waiting: _Answer | None = None
+    recorded: dict[int, SendOutcome] = field(default_factory=dict)  # batches this call recorded
+
+    def record(self, session: Session) -> None:
+        answer, self.waiting = self.waiting, None
+        if answer is not None and outbox.complete_batch(answer.batch_id, answer.outcome, session=session, now=answer.at):
+            self.recorded[answer.batch_id] = answer.outcome
 
 
 def _describe(exc: BaseException) -> str:

@@ -406,6 +406,12 @@ def claim_batch(
     The CAS condition is the (status, attempts) pair just read: a concurrent claimer
     bumps `attempts`, so at most one of two racing workers matches.
     """
+    lease_values = {"p_lease_owner": worker_id, "p_lease_expires_at": now + lease, "p_now": now}
+    # Nearly every claim is of a READY batch no earlier attempt may have delivered: one
+    # statement then, not a read and a write (on PostgreSQL each is a round trip).
+    body = session.execute(_stmt_claim_ready(), {"b_id": batch_id} | lease_values).scalar_one_or_none()
+    if body is not None:
+        return Claim(ClaimState.CLAIMED, batch_id, body=json.loads(body))
     row = session.execute(_stmt_batch_row(), {"b_id": batch_id}).one()
     status = BatchStatus(row.status)
     if status in (BatchStatus.SENT, BatchStatus.FAILED, BatchStatus.IN_DOUBT):
@@ -435,10 +441,7 @@ def claim_batch(
                 return Claim(ClaimState.BUSY, batch_id)
             _settle_deliveries(session, batch_id, status=DeliveryStatus.IN_DOUBT)
             return Claim(ClaimState.MARKED_IN_DOUBT, batch_id)
-    result = session.execute(
-        _stmt_claim(),
-        cas | {"p_lease_owner": worker_id, "p_lease_expires_at": now + lease, "p_maybe_sent": doubtful, "p_now": now},
-    )
+    result = session.execute(_stmt_claim(), cas | lease_values | {"p_maybe_sent": doubtful})
     if result.rowcount != 1:
         return Claim(ClaimState.BUSY, batch_id)
     # The deliveries are not touched here: the batch row is the record of an attempt in
@@ -474,6 +477,17 @@ def _stmt_batch_row() -> sa.Select:
     return sa.select(t).where(t.c.id == sa.bindparam("b_id"))
 
 
+def _claim_values(t: sa.Table) -> dict[str, Any]:
+    return {
+        "status": BatchStatus.SENDING.value,
+        "lease_owner": sa.bindparam("p_lease_owner"),
+        "lease_expires_at": sa.bindparam("p_lease_expires_at"),
+        "attempts": t.c.attempts + 1,
+        "first_attempt_at": sa.func.coalesce(t.c.first_attempt_at, sa.bindparam("p_now", type_=t.c.last_attempt_at.type)),
+        "last_attempt_at": sa.bindparam("p_now", type_=t.c.last_attempt_at.type),
+    }
+
+
 @functools.cache
 def _stmt_claim() -> sa.Update:
     t = DeliveryBatch.__table__
@@ -481,15 +495,20 @@ def _stmt_claim() -> sa.Update:
         sa.update(t)
         .where(t.c.id == sa.bindparam("b_id"), t.c.status == sa.bindparam("b_status"))
         .where(t.c.attempts == sa.bindparam("b_attempts"))
-        .values(
-            status=BatchStatus.SENDING.value,
-            lease_owner=sa.bindparam("p_lease_owner"),
-            lease_expires_at=sa.bindparam("p_lease_expires_at"),
-            attempts=t.c.attempts + 1,
-            maybe_sent=sa.bindparam("p_maybe_sent"),
-            first_attempt_at=sa.func.coalesce(t.c.first_attempt_at, sa.bindparam("p_now", type_=t.c.last_attempt_at.type)),
-            last_attempt_at=sa.bindparam("p_now", type_=t.c.last_attempt_at.type),
-        )
+        .values(_claim_values(t) | {"maybe_sent": sa.bindparam("p_maybe_sent")})
+    )
+
+
+@functools.cache
+def _stmt_claim_ready() -> sa.Update:
+    """Claim a READY batch that no earlier attempt may have delivered, returning its body.
+    Two racing claimers cannot both match: the second sees the first's SENDING."""
+    t = DeliveryBatch.__table__
+    return (
+        sa.update(t)
+        .where(t.c.id == sa.bindparam("b_id"), t.c.status == BatchStatus.READY.value, t.c.maybe_sent.is_(False))
+        .values(_claim_values(t))
+        .returning(t.c.body)
     )
 
 
@@ -561,9 +580,9 @@ class SendOutcome:
 
 
 def complete_batch(batch_id: int, outcome: SendOutcome, *, session: Session, now: datetime) -> bool:
-    """Record WeCom's answer; False when another worker had recorded one first. A
-    successful answer wins even over a lease another worker took meanwhile (that worker's
-    resend was byte-identical, so WeCom deduplicated it)."""
+    """Record WeCom's answer, given at `now`; False when another worker had recorded one
+    first. A successful answer wins even over a lease another worker took meanwhile (that
+    worker's resend was byte-identical, so WeCom deduplicated it)."""
     result = session.execute(
         _stmt_complete(),
         {
