@@ -4,7 +4,8 @@ Reads a JSON spec on stdin (the simulator's credentials travel here, not in argv
 either our real path or the naive baseline, and prints one JSON line: wall time of the
 work (imports and DB migration excluded), peak RSS of this process, and what it saw.
 
-    {"mode": "ours" | "naive", "n": N, "period": "...", "db_url": "...", "conn": {...}}
+    {"mode": "ours" | "naive", "n": N, "period": "...", "db_url": "...", "conn": {...},
+     "personal": false}   # true: a card of each person's own, one message per person
 """
 
 from __future__ import annotations
@@ -34,9 +35,26 @@ def _card(task_id: str) -> dict[str, Any]:
     )
 
 
+def _personal_card(user: str) -> dict[str, Any]:
+    from wecomply.wecom import messages
+
+    return messages.button_card(
+        task_id="placeholder",
+        title="请完成本月合规培训",
+        desc=f"{user}：截止日期 3月14日 / Due 14 March",
+        buttons=[messages.Button("我已完成培训", "done")],
+    )
+
+
 def run_ours(spec: dict[str, Any]) -> dict[str, Any]:
-    """`wecomply.delivery.deliver` through the real client with the SQL shared stores."""
+    """`wecomply.delivery.deliver` through the real client with the SQL shared stores.
+
+    `"personal": true` gives everyone a card of their own (one message per person, as a
+    monthly report or a private result is), instead of one card for all.
+    """
     from datetime import datetime, timezone
+
+    import sqlalchemy as sa
 
     from wecomply.delivery import DeliveryRequest, deliver
     from wecomply.records.db import make_engine, session_factory
@@ -45,20 +63,26 @@ def run_ours(spec: dict[str, Any]) -> dict[str, Any]:
 
     conn = spec["conn"]
     engine = make_engine(spec["db_url"])
+    counts = {"statements": 0, "commits": 0}
+    sa.event.listen(engine, "before_cursor_execute", lambda *_: counts.__setitem__("statements", counts["statements"] + 1))
+    sa.event.listen(engine, "commit", lambda *_: counts.__setitem__("commits", counts["commits"] + 1))
     ids = userids(spec["n"])
     start = time.perf_counter()
     client = WeComClient(
         conn["base_url"], conn["corp_id"], conn["secret"], conn["agent_id"],
         token_store=SqlTokenStore(engine), pacing_store=SqlPacingStore(engine), timeout=60.0,
     )
-    card = _card("placeholder")
-    requests = [DeliveryRequest(DUTY, u, spec["period"], STEP, (u,), card) for u in ids]
+    if spec.get("personal"):
+        requests = [DeliveryRequest(DUTY, u, spec["period"], STEP, (u,), _personal_card(u)) for u in ids]
+    else:
+        card = _card("placeholder")
+        requests = [DeliveryRequest(DUTY, u, spec["period"], STEP, (u,), card) for u in ids]
     report = deliver(
         session_factory(engine), client, requests, now=lambda: datetime.now(timezone.utc), worker_id="bench-fanout"
     )
     wall = time.perf_counter() - start
     engine.dispose()
-    return {"wall_s": wall, "summary": report.summary(), "complete": report.complete}
+    return {"wall_s": wall, "summary": report.summary(), "complete": report.complete, **counts}
 
 
 def run_naive(spec: dict[str, Any]) -> dict[str, Any]:
@@ -77,12 +101,9 @@ def run_naive(spec: dict[str, Any]) -> dict[str, Any]:
     hook = HttpHook(method="POST", http_conn_id=NAIVE_CONN_ID)
     for index, user in enumerate(ids):
         # Each employee gets their own card, so each needs its own task_id.
-        body = {
-            "touser": user,
-            "msgtype": "template_card",
-            "agentid": conn["agent_id"],
-            "template_card": _card(f"naive-{spec['period']}-{index}")["template_card"],
-        }
+        card = _personal_card(user) if spec.get("personal") else _card("placeholder")
+        card["template_card"]["task_id"] = f"naive-{spec['period']}-{index}"
+        body = {"touser": user, "msgtype": "template_card", "agentid": conn["agent_id"], **card}
         response = hook.run(
             f"cgi-bin/message/send?access_token={token}",
             data=json.dumps(body, ensure_ascii=False).encode("utf-8"),

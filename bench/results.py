@@ -81,6 +81,7 @@ def _fmt(value: Any) -> str:
 # Metrics shown in the table, in this order, when a case has them.
 TABLE_METRICS: dict[str, tuple[str, ...]] = {
     "fanout": ("api_calls", "send_calls", "wall_s", "peak_rss_mib", "drops"),
+    "per-message": ("ms_per_message", "statements_per_message", "commits_per_message", "drops"),
     "parse": ("import_s", "over_bare_ms"),
     "cycle": ("compute_s", "peak_rss_mib", "tasks_per_run"),
     "rerun": ("messages_sent", "wall_s", "share_of_first_run"),

@@ -4,6 +4,7 @@ its JSON line and the table. No timing is asserted here: speed is what bench/ re
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -20,7 +21,7 @@ def run_bench(*args: str, timeout: float = 300) -> tuple[list[dict[str, Any]], s
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     lines = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
-    assert "benchmark  case" in proc.stdout, proc.stdout  # the table's header
+    assert re.search(r"^benchmark +case +metric", proc.stdout, re.M), proc.stdout  # the table's header
     return lines, proc.stdout
 
 
@@ -111,3 +112,17 @@ def test_cycle_and_its_rerun_run_the_month_end_with_dag_test() -> None:
     )
     assert render["returned"]["rendered"] == 0, render  # unchanged reports are not rendered again
 
+
+
+def test_per_message_counts_our_statements_and_commits_against_bare_sends() -> None:
+    lines, table = run_bench("per-message", "--n", "20", "--repeat", "1", "--db", "sqlite")
+    (case,) = lines
+    assert case["benchmark"] == "per-message" and case["case"] == "N=20 sqlite"
+    ours, base = case["ours"], case["baseline"]
+    # One message per person on both sides, everyone reached once.
+    assert ours["send_calls"] == base["send_calls"] == 20 and base["failures"] == 0
+    assert ours["summary"]["sent"] == 20 and ours["drops"] == 0
+    # Claim + record the answer, and the pacing reservation: at least two commits a message.
+    assert ours["commits_per_message"] >= 2 and ours["statements_per_message"] >= ours["commits_per_message"]
+    assert {t["metric"]: t["met"] for t in case["targets"]} == {"delivered": True, "drops": True}
+    assert "statements_per_message" in table
