@@ -386,3 +386,28 @@ def test_a_send_that_raises_leaves_earlier_answers_recorded_and_its_batch_doubtf
     retry = deliver(records_db.sessions, FakeWeCom(), requests, now=T0 + timedelta(minutes=5), worker_id="w2")
     assert (retry.summary()["sent"], retry.summary()["already_done"], retry.resends) == (2, 2, 1)
     assert retry.complete
+
+
+def test_an_answer_whose_claim_transaction_failed_is_recorded_at_the_end(
+    records_db: RecordsDB, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The second claim (which carries the first answer) fails, e.g. a deadlock: its
+    # transaction is rolled back, and deliver records the first answer on its way out.
+    claims = {"n": 0}
+    real_claim = outbox.claim_batch
+
+    def failing_second_claim(*args: Any, **kwargs: Any) -> outbox.Claim:
+        claims["n"] += 1
+        if claims["n"] == 2:
+            raise sa.exc.OperationalError("UPDATE delivery_batches", {}, Exception("deadlock detected"))
+        return real_claim(*args, **kwargs)
+
+    monkeypatch.setattr(outbox, "claim_batch", failing_second_claim)
+    wecom = FakeWeCom()
+    requests = [reminder(u, text=f"{u} 请完成入职培训") for u in ("alice", "bob")]
+    with pytest.raises(sa.exc.OperationalError, match="deadlock"):
+        deliver(records_db.sessions, wecom, requests, now=T0, worker_id="w1")
+
+    alice, bob = batches(records_db)
+    assert (alice.status, alice.msgid) == (BatchStatus.SENT, "msg1")
+    assert (bob.status, bob.attempts) == (BatchStatus.READY, 0) and len(wecom.calls) == 1

@@ -23,7 +23,8 @@ The task's own transaction (if any) is separate: pass a session factory, not a s
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, Protocol
@@ -216,8 +217,8 @@ def deliver(
             )
     finally:
         if answers.waiting is not None:  # also when a send raised: WeCom's last answer is recorded
-            with sessions.begin() as session:
-                answers.record(session)
+            with answers.recording(sessions):
+                pass
     recorded = answers.recorded
 
     # A batch whose answer this call recorded, with no invalid recipient, left every
@@ -288,8 +289,7 @@ def _send_batch(
 ) -> None:
     """Send one batch, adding its answer to `answers` and what went wrong to `report`."""
     for _ in range(max_attempts):
-        with sessions.begin() as session:
-            answers.record(session)
+        with answers.recording(sessions) as session:
             claim = outbox.claim_batch(
                 batch_id, session=session, worker_id=worker_id, now=clock(), lease=lease, resend_margin=resend_margin
             )
@@ -369,10 +369,21 @@ class _Answers:
     waiting: _Answer | None = None
     recorded: dict[int, SendOutcome] = field(default_factory=dict)  # batches this call recorded
 
-    def record(self, session: Session) -> None:
-        answer, self.waiting = self.waiting, None
-        if answer is not None and outbox.complete_batch(answer.batch_id, answer.outcome, session=session, now=answer.at):
-            self.recorded[answer.batch_id] = answer.outcome
+    @contextmanager
+    def recording(self, sessions: sessionmaker[Session]) -> Iterator[Session]:
+        """A transaction that also records the waiting answer. The answer stops waiting
+        only when that transaction commits: if the rest of it fails, `deliver` tries once
+        more in a transaction of its own (recording an answer twice changes nothing)."""
+        answer = self.waiting
+        with sessions.begin() as session:
+            stored = answer is not None and outbox.complete_batch(
+                answer.batch_id, answer.outcome, session=session, now=answer.at
+            )
+            yield session
+        if answer is not None:
+            self.waiting = None
+            if stored:
+                self.recorded[answer.batch_id] = answer.outcome
 
 
 def _describe(exc: BaseException) -> str:
