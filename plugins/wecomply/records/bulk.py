@@ -79,10 +79,24 @@ def _csv_field(value: Any) -> str:
     return '"' + str(value).replace('"', '""') + '"'
 
 
-def _pg_copy_insert(cursor: Any, table: str, names: list[str], values: list[tuple[Any, ...]], tail: str) -> int:
+def _csv_column(values: list[Any]) -> list[str]:
+    """One column's COPY fields. Built column by column because most columns of a bulk
+    write hold one object in every row (the run's instant, a status: formatted once) or
+    plain integers (need no quotes): 100k delivery rows are 1.1M fields, and quoting each
+    one was ~1.7 s of a 100k PostgreSQL month end under the profiler."""
+    first = values[0]
+    if all(value is first for value in values):
+        return [_csv_field(first)] * len(values)
+    if all(type(value) is int for value in values):
+        return list(map(str, values))
+    return list(map(_csv_field, values))
+
+
+def _pg_copy_insert(cursor: Any, table: str, names: list[str], columns_values: list[list[Any]], tail: str) -> int:
     columns = _cols(names)
     staging = f"wecomply_bulk_{table}_{hashlib.blake2b(columns.encode(), digest_size=4).hexdigest()}"
-    data = io.StringIO("".join(",".join(map(_csv_field, row)) + "\n" for row in values))
+    fields = [_csv_column(values) for values in columns_values]
+    data = io.StringIO("".join(f"{line}\n" for line in map(",".join, zip(*fields))))
     # The written columns only, without constraints or defaults (an id default would draw
     # from the table's sequence). Per connection and transaction (ON COMMIT DROP), emptied
     # after each use, so several bulk writes in a transaction share it.
@@ -134,13 +148,13 @@ def _insert(connection: Connection, table: sa.Table, rows: Sequence[dict[str, An
         else:
             raw = [row.get(name) for row in rows]
         columns.append(_bound(raw, table.c[name].type._cached_bind_processor(dialect)))
-    values = list(zip(*columns))
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     inserted = 0
     try:
-        if dialect.name == "postgresql" and len(values) >= _PG_COPY_FROM:
-            inserted = _pg_copy_insert(cursor, table.name, names, values, tail)
-        elif dialect.name == "postgresql":
+        if dialect.name == "postgresql" and len(rows) >= _PG_COPY_FROM:
+            return _pg_copy_insert(cursor, table.name, names, columns, tail)
+        values = list(zip(*columns))
+        if dialect.name == "postgresql":
             from psycopg2.extras import execute_values
 
             sql = f'INSERT INTO "{table.name}" ({_cols(names)}) VALUES %s {tail}'
