@@ -61,12 +61,16 @@ def _median_run(runs: list[tuple[dict[str, Any], dict[str, int]]]) -> tuple[dict
     return child, figures
 
 
-def measure_naive(sim: Any, n: int, sample: int, repeat: int = 1) -> dict[str, Any]:
+def measure_naive(sim: Any, n: int, sample: int, repeat: int = 1, *, personal: bool = False) -> dict[str, Any]:
+    """`personal`: everyone gets a card of their own (see `bench.per_message`)."""
     measured_n = min(n, sample)
     runs = []
     for attempt in range(repeat):
         sim.reset(tokens=True)
-        spec = {"mode": "naive", "n": measured_n, "period": f"naive{n}r{attempt}", "conn": connection_spec(sim)}
+        spec = {
+            "mode": "naive", "n": measured_n, "period": f"naive{n}r{attempt}", "conn": connection_spec(sim),
+            "personal": personal,
+        }
         runs.append((run_child(spec), api_figures(sim)))
     child, figures = _median_run(runs)
     scale = n / measured_n
@@ -86,13 +90,14 @@ def measure_naive(sim: Any, n: int, sample: int, repeat: int = 1) -> dict[str, A
     return out
 
 
-def measure_ours(sim: Any, n: int, backend: str, repeat: int = 1) -> dict[str, Any]:
+def measure_ours(sim: Any, n: int, backend: str, repeat: int = 1, *, personal: bool = False) -> dict[str, Any]:
     runs = []
     for attempt in range(repeat):
         sim.reset(tokens=True)
         with records_db(backend, label="fanout") as url:
             spec = {
                 "mode": "ours", "n": n, "period": f"bench{n}r{attempt}", "db_url": url, "conn": connection_spec(sim),
+                "personal": personal,
             }
             runs.append((run_child(spec), api_figures(sim)))
     child, figures = _median_run(runs)
@@ -106,6 +111,8 @@ def measure_ours(sim: Any, n: int, backend: str, repeat: int = 1) -> dict[str, A
         "api_errors": figures["api_errors"],
         "complete": child["complete"],
         "summary": child["summary"],
+        "db_statements": child["statements"],
+        "db_commits": child["commits"],
         "per_employee_us": round(child["wall_s"] / n * 1e6, 1),
         "runs_wall_s": [round(w, 3) for w in child["walls"]],
     }

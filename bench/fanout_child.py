@@ -24,24 +24,14 @@ DUTY = "training"
 STEP = "remind1"
 
 
-def _card(task_id: str) -> dict[str, Any]:
+def _card(task_id: str, *, for_user: str | None = None) -> dict[str, Any]:
+    """The reminder card; with `for_user`, one naming that person (content of their own)."""
     from wecomply.wecom import messages
 
     return messages.button_card(
         task_id=task_id,
         title="请完成本月合规培训",
-        desc="截止日期：3月14日 / Due 14 March",
-        buttons=[messages.Button("我已完成培训", "done")],
-    )
-
-
-def _personal_card(user: str) -> dict[str, Any]:
-    from wecomply.wecom import messages
-
-    return messages.button_card(
-        task_id="placeholder",
-        title="请完成本月合规培训",
-        desc=f"{user}：截止日期 3月14日 / Due 14 March",
+        desc=f"{for_user + '：' if for_user else ''}截止日期 3月14日 / Due 14 March",
         buttons=[messages.Button("我已完成培训", "done")],
     )
 
@@ -72,11 +62,11 @@ def run_ours(spec: dict[str, Any]) -> dict[str, Any]:
         conn["base_url"], conn["corp_id"], conn["secret"], conn["agent_id"],
         token_store=SqlTokenStore(engine), pacing_store=SqlPacingStore(engine), timeout=60.0,
     )
-    if spec.get("personal"):
-        requests = [DeliveryRequest(DUTY, u, spec["period"], STEP, (u,), _personal_card(u)) for u in ids]
-    else:
-        card = _card("placeholder")
-        requests = [DeliveryRequest(DUTY, u, spec["period"], STEP, (u,), card) for u in ids]
+    shared = _card("placeholder")
+    requests = [
+        DeliveryRequest(DUTY, u, spec["period"], STEP, (u,), _card("placeholder", for_user=u) if spec.get("personal") else shared)
+        for u in ids
+    ]
     report = deliver(
         session_factory(engine), client, requests, now=lambda: datetime.now(timezone.utc), worker_id="bench-fanout"
     )
@@ -101,8 +91,7 @@ def run_naive(spec: dict[str, Any]) -> dict[str, Any]:
     hook = HttpHook(method="POST", http_conn_id=NAIVE_CONN_ID)
     for index, user in enumerate(ids):
         # Each employee gets their own card, so each needs its own task_id.
-        card = _personal_card(user) if spec.get("personal") else _card("placeholder")
-        card["template_card"]["task_id"] = f"naive-{spec['period']}-{index}"
+        card = _card(f"naive-{spec['period']}-{index}", for_user=user if spec.get("personal") else None)
         body = {"touser": user, "msgtype": "template_card", "agentid": conn["agent_id"], **card}
         response = hook.run(
             f"cgi-bin/message/send?access_token={token}",

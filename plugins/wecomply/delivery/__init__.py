@@ -216,9 +216,7 @@ def deliver(
                 answers=answers,
             )
     finally:
-        if answers.waiting is not None:  # also when a send raised: WeCom's last answer is recorded
-            with answers.recording(sessions):
-                pass
+        answers.record_last(sessions)  # also when a send raised
     recorded = answers.recorded
 
     # A batch whose answer this call recorded, with no invalid recipient, left every
@@ -384,6 +382,12 @@ class _Answers:
             self.waiting = None
             if stored:
                 self.recorded[answer.batch_id] = answer.outcome
+
+    def record_last(self, sessions: sessionmaker[Session]) -> None:
+        """Record an answer still waiting (there is no next claim to carry it)."""
+        if self.waiting is not None:
+            with self.recording(sessions):
+                pass
 
 
 def _describe(exc: BaseException) -> str:
