@@ -113,7 +113,6 @@ def test_cycle_and_its_rerun_run_the_month_end_with_dag_test() -> None:
     assert render["returned"]["rendered"] == 0, render  # unchanged reports are not rendered again
 
 
-
 def test_per_message_counts_our_statements_and_commits_against_bare_sends() -> None:
     lines, table = run_bench("per-message", "--n", "20", "--repeat", "1", "--db", "sqlite")
     (case,) = lines
