@@ -3,6 +3,7 @@
     python -m bench                                  # everything, default sizes (long)
     python -m bench fanout --n 1000 10000 100000 --db sqlite postgresql
     python -m bench per-message --n 500 --db sqlite postgresql
+    python -m bench directory --n 10000 100000 --latency-ms 0 30
     python -m bench parse --repeat 7
     python -m bench chaos --seeds 50 --db sqlite
     python -m bench cycle --n 10000 100000 --db sqlite postgresql
@@ -25,13 +26,14 @@ import traceback
 from collections.abc import Callable, Iterator
 from types import ModuleType
 
-from bench import chaos, cycle, fanout, parse_cost, per_message, rerun
+from bench import chaos, cycle, directory, fanout, parse_cost, per_message, rerun
 from bench.results import Case, Target, emit, render_table
 
 # The order `python -m bench` runs them in: cheap and decisive first.
 BENCHMARKS: dict[str, ModuleType] = {
     fanout.NAME: fanout,
     per_message.NAME: per_message,
+    directory.NAME: directory,
     cycle.NAME: cycle,
     parse_cost.NAME: parse_cost,
     rerun.NAME: rerun,

@@ -21,16 +21,19 @@ def userids(n: int) -> list[str]:
     return [userid(i) for i in range(n)]
 
 
-def start_simulator(n_members: int, *, seed: int = 0) -> WeComSimulator:
-    """A started simulator with `n_members` active, visible members in ⌈n/1000⌉ departments."""
+def start_simulator(
+    n_members: int, *, seed: int = 0, members_per_department: int = MEMBERS_PER_DEPARTMENT
+) -> WeComSimulator:
+    """A started simulator with `n_members` active, visible members, `members_per_department`
+    to a department."""
     from wecom_simulator import WeComSimulator
 
     sim = WeComSimulator(seed=seed)
-    departments = max(1, -(-n_members // MEMBERS_PER_DEPARTMENT))
+    departments = max(1, -(-n_members // members_per_department))
     for d in range(departments):
         sim.add_department(d + 2, f"部门{d + 1}")
     for i in range(n_members):
-        sim.add_user(userid(i), f"员工{i}", [2 + i // MEMBERS_PER_DEPARTMENT])
+        sim.add_user(userid(i), f"员工{i}", [2 + i // members_per_department])
     return sim.start()
 
 

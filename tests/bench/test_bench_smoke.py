@@ -125,3 +125,15 @@ def test_per_message_counts_our_statements_and_commits_against_bare_sends() -> N
     assert ours["commits_per_message"] >= 2 and ours["statements_per_message"] >= ours["commits_per_message"]
     assert {t["metric"]: t["met"] for t in case["targets"]} == {"delivered": True, "drops": True}
     assert "statements_per_message" in table
+
+
+def test_directory_read_compares_listings_in_flight_with_one_at_a_time() -> None:
+    lines, table = run_bench("directory", "--n", "300", "--departments", "30", "--latency-ms", "20", "--repeat", "1")
+    (case,) = lines
+    assert case["benchmark"] == "directory" and case["case"] == "N=300 latency 20 ms"
+    ours, base = case["ours"], case["baseline"]
+    assert (ours["workers"], base["workers"]) == (4, 1)
+    # department/list + user/list_id + 31 listings (root included) + gettoken, on both sides.
+    assert ours["api_calls"] == base["api_calls"] == 34 and ours["members"] == base["members"] == 300
+    assert {t["metric"]: t["met"] for t in case["targets"]} == {"same_directory": True, "api_calls": True}
+    assert case["ratio"]["wall_s"] is not None and "same_directory" in table

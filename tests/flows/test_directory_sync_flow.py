@@ -118,3 +118,122 @@ def test_member_record_maps_wecom_fields() -> None:
     assert (record.department_ids, record.main_department_id, record.enabled, record.direct_leaders, record.position) == (
         (3, 4), 4, False, ("boss",), None,
     )
+
+
+class ObservedListings:
+    """The contacts client, counting the department listings in flight at once."""
+
+    def __init__(self, inner, *, on_listing=None) -> None:
+        import threading
+
+        self.inner = inner
+        self.on_listing = on_listing
+        self._lock = threading.Lock()
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.started: list[int] = []
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def list_department_users(self, department_id: int):
+        with self._lock:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+            self.started.append(department_id)
+        try:
+            if self.on_listing is not None:
+                self.on_listing(department_id)
+            return self.inner.list_department_users(department_id)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+
+def test_listings_are_read_a_few_at_a_time_with_the_same_result(records_db, make_wecom_sim) -> None:
+    from wecomply.flows.directory import LISTING_WORKERS, fetch_directory
+
+    sim = make_wecom_sim(sample=False)
+    populate(sim, 12, 4)
+    _, one_by_one = fetch_directory(contacts_client(sim), workers=1)
+    # A round trip long enough that the listings overlap as they would across the internet.
+    sim.config.latency_s = 0.05
+    observed = ObservedListings(contacts_client(sim))
+    departments, concurrent = fetch_directory(observed, workers=LISTING_WORKERS)
+    assert concurrent == one_by_one and len(concurrent) == 12 * 4 + 1
+    assert sorted(observed.started) == sorted(int(d["id"]) for d in departments)
+    assert observed.most_in_flight == LISTING_WORKERS
+
+
+def test_a_member_in_several_departments_keeps_the_first_departments_details(make_wecom_sim) -> None:
+    """Listings finish in any order; the details kept are still those of the first department
+    in WeCom's order, as when they were read one by one."""
+    import time
+
+    from wecomply.flows.directory import fetch_directory
+
+    sim = make_wecom_sim(sample=False)
+    populate(sim, 3, 2)
+
+    class Staggered(ObservedListings):
+        def list_department_users(self, department_id: int):
+            users = super().list_department_users(department_id)
+            return [dict(u, position=f"listed by {department_id}") for u in users]
+
+    # The first department's listing (100, which holds "twohats") answers last.
+    client = Staggered(contacts_client(sim), on_listing=lambda d: time.sleep(0.3 if d == 100 else 0))
+    _, details = fetch_directory(client, workers=4)
+    assert details["twohats"]["position"] == "listed by 100"
+    assert client.most_in_flight > 1
+
+
+def test_a_failed_listing_stops_the_sync_and_writes_nothing(records_db, make_wecom_sim) -> None:
+    import time
+
+    from wecomply.flows.directory import LISTING_WORKERS, run_directory_sync
+    from wecomply.records.models import Employee
+    from wecomply.wecom.errors import WeComApiError
+
+    sim = make_wecom_sim(sample=False)
+    populate(sim, 40, 2)
+
+    def listing(department_id: int) -> None:
+        if department_id == 101:
+            raise WeComApiError(60011, "no privilege to access/modify contact/party/agent", "user/list")
+        time.sleep(0.05)
+
+    client = ObservedListings(contacts_client(sim), on_listing=listing)
+    with pytest.raises(WeComApiError, match="60011"):
+        run_directory_sync(context(records_db), client, run_id="r1")
+    # The listings not yet started were cancelled; a few in flight may have finished.
+    assert len(client.started) <= 3 * LISTING_WORKERS < 41
+    with records_db.sessions() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Employee)) == 0
+
+
+def test_a_token_revoked_under_concurrent_listings_is_refreshed_once(records_db, make_wecom_sim) -> None:
+    """With the token store the DAG uses (SQL, shared by processes): four threads refused
+    at once, one gettoken."""
+    from wecomply.flows.directory import fetch_directory
+    from wecomply.records.shared_stores import SqlTokenStore
+    from wecomply.wecom.client import WeComClient
+
+    sim = make_wecom_sim(sample=False)
+    populate(sim, 12, 3)
+    sim.config.latency_s = 0.02
+
+    class RevokedBeforeListings(ObservedListings):
+        def list_user_ids(self, **kwargs):
+            ids = self.inner.list_user_ids(**kwargs)
+            sim.revoke_tokens()  # every listing in flight now holds a refused token
+            return ids
+
+    client = RevokedBeforeListings(WeComClient(
+        sim.base_url, sim.corp_id, sim.contacts_secret, None, conn_id="wecom_contacts",
+        token_store=SqlTokenStore(records_db.engine),
+    ))
+    _, details = fetch_directory(client, workers=4)
+    assert len(details) == 12 * 3 + 1
+    assert sim.errors("/cgi-bin/user/list") >= 1, "no listing met the revoked token"
+    assert sim.calls("/cgi-bin/gettoken") == 2, "one token at the start, one refresh for all four threads"
+    assert client.most_in_flight == 4

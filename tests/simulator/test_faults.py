@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.simulator.helpers import SEND, send, text, token
+from tests.simulator.helpers import SEND, get, send, text, token
 from wecom_simulator import WeComSimulator
 
 
@@ -125,3 +125,37 @@ def test_random_faults_apply_only_to_the_given_paths(wecom_sim: WeComSimulator) 
 def test_unknown_fault_kind_is_refused(wecom_sim: WeComSimulator) -> None:
     with pytest.raises(ValueError, match="unknown fault kind"):
         wecom_sim.faults.add(SEND, "meteor")
+
+
+def test_latency_holds_each_answer_without_serialising_calls(wecom_sim: WeComSimulator) -> None:
+    """`config.latency_s` is a network round trip: every answer waits for it, and calls in
+    flight together wait for it together (the hold is outside the simulator's lock)."""
+    import threading
+    import time
+
+    tok = token(wecom_sim)
+    wecom_sim.config.latency_s = 0.4
+    held_in_parallel = threading.Barrier(4, timeout=10)
+    answers: list[tuple[int, float]] = []
+
+    def call() -> None:
+        held_in_parallel.wait()
+        start = time.perf_counter()
+        reply = get(wecom_sim, "/cgi-bin/user/get", access_token=tok, userid="lisi")
+        answers.append((reply["errcode"], time.perf_counter() - start))
+
+    threads = [threading.Thread(target=call) for _ in range(4)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    together = time.perf_counter() - start
+    assert [errcode for errcode, _ in answers] == [0] * 4
+    assert min(waited for _, waited in answers) >= 0.4
+    # One after another would take 1.6 s; held together they take one round trip and change.
+    assert together < 1.2, f"4 concurrent calls took {together:.2f} s: the latency serialised them"
+    # The admin API is the test's back door, not WeCom: it answers at once.
+    start = time.perf_counter()
+    assert "received" in get(wecom_sim, "/_sim/received", userid="lisi")
+    assert time.perf_counter() - start < 0.4

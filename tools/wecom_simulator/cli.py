@@ -66,6 +66,7 @@ def serve(args: argparse.Namespace) -> int:
         seed=args.seed,
         callback_url=args.callback_url,
     )
+    sim.config.latency_s = args.latency_ms / 1000
     if args.users:
         sim.load_directory(_load(Path(args.users)))
     # Handlers go in before anything is printed: a caller may stop us right after reading.
@@ -98,6 +99,10 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--corp-id")
     run.add_argument("--agent-id", type=int, default=1000002)
     run.add_argument("--callback-url", help="the receiver URL clicks are sent to by default")
+    run.add_argument(
+        "--latency-ms", type=float, default=0.0,
+        help="answer every API call this much later, as WeCom across the internet would (default 0)",
+    )
     run.add_argument("--write-connections", metavar="FILE", help="write the connection JSON (mode 600)")
     run.add_argument("--print-connections", action="store_true", help="print AIRFLOW_CONN_* values")
     args = parser.parse_args(argv)

@@ -8,6 +8,7 @@ duplicate check, single-use response codes) and records what every member receiv
 from __future__ import annotations
 
 import base64
+import dataclasses
 import random
 import secrets
 import string
@@ -310,6 +311,13 @@ class WeComSimulator:
     def handle(self, req: Request) -> Outcome:
         if req.path.startswith(ADMIN_PREFIX) and self.admin_api:
             return handle_admin(self, req)
+        outcome = self._answer(req)
+        if self.config.latency_s:
+            # Held by the HTTP server after the lock is released (see SimConfig.latency_s).
+            outcome = dataclasses.replace(outcome, hold=outcome.hold + self.config.latency_s)
+        return outcome
+
+    def _answer(self, req: Request) -> Outcome:
         route = ROUTES.get(req.path)
         with self._lock:
             self.state.calls[req.path] += 1

@@ -39,6 +39,10 @@ class SimConfig:
     media_ttl: int = 3 * 86_400
     callback_timeout: float = 5.0
     max_request_bytes: int = 25 * 1024 * 1024
+    # A network round trip: every API answer (not the /_sim/ admin API) leaves this many
+    # seconds after its request arrived, outside the simulator's lock, so calls a client
+    # makes concurrently overlap as they do against WeCom across the internet.
+    latency_s: float = 0.0
 
 
 @dataclass

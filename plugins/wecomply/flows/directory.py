@@ -1,7 +1,7 @@
 """The WeCom directory sync: departments and members into the records, bulk.
 
 WeCom calls: `department/list` once, `user/list_id` (cursor paging, the authoritative list
-of who exists), and `user/list` once per department for the details. `user/get` is only
+of who exists), and `user/list` once per department for the details, a few at a time. `user/get` is only
 used for the rare member who appears in `user/list_id` but in no department listing
 (created between the two calls). The records side is one bulk fold
 (`records.directory.sync_directory`): no round trip per member.
@@ -9,7 +9,8 @@ used for the rare member who appears in `user/list_id` but in no department list
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
 import sqlalchemy as sa
@@ -26,6 +27,12 @@ CONTACTS_CONN_ID = "wecom_contacts"
 # more than this means the listings are broken (visibility, permissions), not a race.
 MAX_STRAGGLERS = 200
 USER_NOT_FOUND = 60111
+# Department listings in flight at once. A company with 1,000 departments makes 1,000
+# `user/list` calls; one at a time, each waits a full round trip to WeCom (tens of ms from
+# a server in China), so the sync spent most of its time waiting. WeCom allows 10,000
+# calls a minute per API; community reports put its concurrency limit (errcode 45033,
+# retried with backoff by the client) at 5-10 for some APIs, so we stay under it.
+LISTING_WORKERS = 4
 
 
 class ContactsClient(Protocol):
@@ -40,13 +47,20 @@ def is_sync_day(ctx: RunContext) -> bool:
     return ctx.calendar.is_working_day(ctx.now.astimezone(SHANGHAI).date())
 
 
-def fetch_directory(client: ContactsClient) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
-    """WeCom's departments and members (userid → `user/list` details)."""
+def fetch_directory(
+    client: ContactsClient, *, workers: int = LISTING_WORKERS
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """WeCom's departments and members (userid → `user/list` details).
+
+    The department listings are read `workers` at a time; a member listed in several
+    departments keeps the details of the first in WeCom's department order, as when they
+    are read one by one.
+    """
     departments = client.list_departments()
     listed = {str(entry["userid"]).lower(): str(entry["userid"]) for entry in client.list_user_ids()}
     details: dict[str, dict[str, Any]] = {}
-    for department in departments:
-        for user in client.list_department_users(int(department["id"])):
+    for users in _department_listings(client, [int(d["id"]) for d in departments], workers):
+        for user in users:
             details.setdefault(str(user["userid"]).lower(), user)
     stragglers = [userid for key, userid in listed.items() if key not in details]
     if len(stragglers) > MAX_STRAGGLERS:
@@ -62,6 +76,24 @@ def fetch_directory(client: ContactsClient) -> tuple[list[dict[str, Any]], dict[
             if exc.errcode != USER_NOT_FOUND:
                 raise
     return departments, details
+
+
+def _department_listings(
+    client: ContactsClient, department_ids: list[int], workers: int
+) -> Iterator[list[dict[str, Any]]]:
+    """`user/list` of each department, in the order given, up to `workers` in flight.
+
+    The first failure (after the client's own retries) stops the sync: the listings not
+    yet started are cancelled, and nothing has been written.
+    """
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="wecom-user-list") as pool:
+        futures = [pool.submit(client.list_department_users, department_id) for department_id in department_ids]
+        try:
+            for future in futures:
+                yield future.result()
+        finally:
+            for future in futures:
+                future.cancel()
 
 
 def member_record(user: Mapping[str, Any]) -> MemberRecord:
