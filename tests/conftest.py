@@ -37,3 +37,19 @@ pytest_plugins = [
     f"tests.fixtures.{m.name}"
     for m in pkgutil.iter_modules([str(Path(__file__).parent / "fixtures")])
 ]
+
+
+
+def _longest_first(item) -> tuple[float, bool]:  # type: ignore[no-untyped-def]
+    timeout = item.get_closest_marker("timeout")
+    return -(timeout.args[0] if timeout and timeout.args else 0), item.get_closest_marker("slow") is None
+
+
+def pytest_collection_modifyitems(config, items) -> None:  # type: ignore[no-untyped-def]
+    """The longest modules first (a longer timeout of their own, then `slow`).
+
+    `--dist=loadfile` hands files to the workers in collection order, so the ten-minute demo
+    month (tests/scenario) starts at once on one worker while the other takes the rest,
+    instead of starting last and being the whole suite's tail.
+    """
+    items.sort(key=_longest_first)
