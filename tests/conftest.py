@@ -48,8 +48,9 @@ def _longest_first(item) -> tuple[float, bool]:  # type: ignore[no-untyped-def]
 def pytest_collection_modifyitems(config, items) -> None:  # type: ignore[no-untyped-def]
     """The longest modules first (a longer timeout of their own, then `slow`).
 
-    `--dist=loadfile` hands files to the workers in collection order, so the ten-minute demo
-    month (tests/scenario) starts at once on one worker while the other takes the rest,
-    instead of starting last and being the whole suite's tail.
+    `--dist=loadfile --no-loadscope-reorder` hands files to the workers in collection order
+    (xdist's default reorder puts the files with the most tests first), so the ten-minute
+    demo month (tests/scenario, 6 tests) starts at once on one worker while the other takes
+    the rest, instead of starting last and being the whole suite's tail.
     """
     items.sort(key=_longest_first)
