@@ -39,7 +39,6 @@ pytest_plugins = [
 ]
 
 
-
 def _longest_first(item) -> tuple[float, bool]:  # type: ignore[no-untyped-def]
     timeout = item.get_closest_marker("timeout")
     return -(timeout.args[0] if timeout and timeout.args else 0), item.get_closest_marker("slow") is None
