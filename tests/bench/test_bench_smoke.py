@@ -26,7 +26,7 @@ def run_bench(*args: str, timeout: float = 300) -> tuple[list[dict[str, Any]], s
 
 
 def test_fanout_sends_one_call_per_thousand_and_measures_the_naive_baseline() -> None:
-    lines, table = run_bench("fanout", "--n", "1200", "--naive-sample", "50", "--db", "sqlite")
+    lines, table = run_bench("fanout", "--n", "1200", "--naive-sample", "50", "--db", "sqlite", "--latency-ms", "0")
     (case,) = lines
     assert case["benchmark"] == "fanout" and case["case"] == "N=1,200 sqlite"
     assert case["ours"]["send_calls"] == 2 and case["ours"]["drops"] == 0
@@ -49,9 +49,24 @@ def test_a_child_reports_its_own_peak_rss_not_its_parents() -> None:
     del ballast
 
 
+def test_fanout_with_latency_makes_both_sides_wait_each_round_trip() -> None:
+    lines, _ = run_bench(
+        "fanout", "--n", "1200", "--db", "sqlite", "--latency-ms", "0", "40", "--latency-naive-sample", "20"
+    )
+    loopback, far = lines
+    assert loopback["case"] == "N=1,200 sqlite" and far["case"] == "N=1,200 sqlite, 40 ms a call"
+    assert loopback["baseline"]["measured_n"] == 1200 and far["baseline"]["measured_n"] == 20
+    assert far["baseline"]["extrapolated"] is True and far["baseline"]["send_calls"] == 1200
+    # The delay is really served: 20 naive sends and a gettoken wait ≥ 21 × 40 ms, and our
+    # gettoken and two sends ≥ 3 × 40 ms. (Lower bounds only: no upper bound on speed.)
+    assert far["baseline"]["measured_wall_s"] >= 21 * 0.040
+    assert far["ours"]["wall_s"] >= 3 * 0.040 and far["ours"]["latency_ms"] == 40
+    assert far["ours"]["send_calls"] == 2 and far["ours"]["summary"]["sent"] == 1200 and far["ours"]["drops"] == 0
+
+
 @pytest.mark.postgres
 def test_fanout_on_postgresql(pg_available: None) -> None:
-    lines, _ = run_bench("fanout", "--n", "30", "--naive-sample", "30", "--db", "postgresql")
+    lines, _ = run_bench("fanout", "--n", "30", "--naive-sample", "30", "--db", "postgresql", "--latency-ms", "0")
     (case,) = lines
     assert case["case"] == "N=30 postgresql" and case["ours"]["summary"]["sent"] == 30
     assert case["baseline"]["extrapolated"] is False and case["baseline"]["send_calls"] == 30
