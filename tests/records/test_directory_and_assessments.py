@@ -85,6 +85,22 @@ def test_a_sync_rewrites_and_snapshots_only_accounts_whose_wecom_view_changed(re
     assert alice.wecom_updated_at == NOW + timedelta(days=1)
 
 
+def test_a_roster_persons_added_department_is_recorded_though_the_main_one_stays(records_db: RecordsDB) -> None:
+    # Only the department list changes: status, enabled and main department are the same,
+    # so the digest over what WeCom reported is what tells the sync to rewrite the row.
+    with records_db.sessions.begin() as session:
+        session.add(Employee(userid="erin", name="Erin", department_id=None, role="employee", source="roster",
+                             in_roster=True, hire_date=date(2020, 1, 1)))
+    with records_db.sessions.begin() as session:
+        sync_directory(DEPTS, [MemberRecord("erin", "Erin", 1, (2,), 2)], session=session, now=NOW)
+    with records_db.sessions.begin() as session:
+        again = sync_directory(DEPTS, [MemberRecord("erin", "Erin", 1, (2, 3), 2)], session=session, now=NOW + timedelta(days=1))
+    with records_db.sessions() as session:
+        erin = session.scalar(sa.select(Employee).where(Employee.userid == "erin"))
+    assert (again.written, again.moved) == (1, [])
+    assert (erin.wecom_department_ids, erin.wecom_main_department_id, erin.department_id) == ([2, 3], 2, None)
+
+
 def test_assessments_upsert_and_two_consecutive_fails(records_db: RecordsDB) -> None:
     def rows(period: str, failing: set[str]) -> list[AssessmentRow]:
         return [
