@@ -140,8 +140,9 @@ class _JsonColumns:
     """A result's `scores` and `details` columns, built once per distinct score set.
 
     `score` returns the same `scores` tuple for the same counts (memoised), and a 100k
-    company has a few thousand of them: building two dicts per person cost ~0.5 s. The
-    rows share the dicts, which nothing mutates (they are only compared and written).
+    company has a few thousand of them, where two dicts per person held 200k dicts at
+    once. The rows share the dicts, which nothing mutates (they are only compared and
+    written).
     """
 
     def __init__(self) -> None:

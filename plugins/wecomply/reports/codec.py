@@ -67,7 +67,8 @@ def _decoder(kind: Any) -> Callable[[Any], Any]:
     """A function decoding JSON values of type `kind`, built once per type.
 
     Render reads back a month's ~500k values; working out each value's type from the
-    hints again (union? tuple? dataclass?) was most of the cost of reading a report.
+    hints again (union? tuple? dataclass?) for every value made reading a report ~4x
+    slower (tests/reports/samples.py's report: 0.56-0.63 ms against 0.15 ms).
     """
     origin = typing.get_origin(kind)
     if origin in (typing.Union, types.UnionType):
