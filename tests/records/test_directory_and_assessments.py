@@ -94,7 +94,9 @@ def test_a_roster_persons_added_department_is_recorded_though_the_main_one_stays
     with records_db.sessions.begin() as session:
         sync_directory(DEPTS, [MemberRecord("erin", "Erin", 1, (2,), 2)], session=session, now=NOW)
     with records_db.sessions.begin() as session:
-        again = sync_directory(DEPTS, [MemberRecord("erin", "Erin", 1, (2, 3), 2)], session=session, now=NOW + timedelta(days=1))
+        again = sync_directory(
+            DEPTS, [MemberRecord("erin", "Erin", 1, (2, 3), 2)], session=session, now=NOW + timedelta(days=1)
+        )
     with records_db.sessions() as session:
         erin = session.scalar(sa.select(Employee).where(Employee.userid == "erin"))
     assert (again.written, again.moved) == (1, [])

@@ -107,7 +107,7 @@ def run_assessment(ctx: RunContext) -> dict[str, Any]:
         violations = violation_counts(first_day, last_day + timedelta(days=1), session=session)
         results = score_people(assessed, evidence_assignments, violations, period, ctx)
         department = {p.userid: p.department_id for p in assessed}
-        columns = _JsonColumns()
+        columns: _Columns = {}
         written = upsert_assessments(
             [_row(r, department.get(r.userid), columns) for r in results], session=session, now=ctx.now
         )
@@ -136,36 +136,26 @@ def run_assessment(ctx: RunContext) -> dict[str, Any]:
     }
 
 
-class _JsonColumns:
-    """A result's `scores` and `details` columns, built once per distinct score set.
-
-    `score` returns the same `scores` tuple for the same counts (memoised), and a 100k
-    company has a few thousand of them, where two dicts per person held 200k dicts at
-    once. The rows share the dicts, which nothing mutates (they are only compared and
-    written).
-    """
-
-    def __init__(self) -> None:
-        # Keyed by the tuple's id: hashing five dataclasses per person costs what building
-        # the dicts did. The tuple is kept in the value, so its id cannot be reused.
-        self._built: dict[tuple[int, bool], tuple[Any, dict[str, Any], dict[str, Any]]] = {}
-
-    def of(self, result: AssessmentResult) -> tuple[dict[str, Any], dict[str, Any]]:
-        key = (id(result.scores), result.excellent)
-        built = self._built.get(key)
-        if built is None or built[0] is not result.scores:
-            scores = {str(s.dimension): s.score for s in result.scores}
-            details = {"excellent": result.excellent, "weights": {str(s.dimension): s.weight for s in result.scores}}
-            built = self._built[key] = (result.scores, scores, details)
-        return built[1], built[2]
+# A result's `scores` and `details` columns by its (scores, excellent). `score` returns one
+# memoised `scores` tuple per set of counts, and a 100k company has a few thousand of them:
+# built per person, the columns held 200k dicts at once. The rows share them; nothing
+# mutates them (they are only compared and written).
+_Columns = dict[tuple[tuple[Any, ...], bool], tuple[dict[str, Any], dict[str, Any]]]
 
 
-def _row(result: AssessmentResult, department_id: int | None, columns: _JsonColumns) -> AssessmentRow:
-    scores, details = columns.of(result)
+def _row(result: AssessmentResult, department_id: int | None, columns: _Columns) -> AssessmentRow:
+    key = (result.scores, result.excellent)
+    built = columns.get(key)
+    if built is None:
+        built = columns[key] = (
+            {str(s.dimension): s.score for s in result.scores},  # None = not applicable this month
+            {"excellent": result.excellent, "weights": {str(s.dimension): s.weight for s in result.scores}},
+        )
+    scores, details = built
     return AssessmentRow(
         userid=result.userid,
         period=result.period,
-        scores=scores,  # None = not applicable this month
+        scores=scores,
         total=result.total,
         passed=result.passed,
         department_id=department_id,

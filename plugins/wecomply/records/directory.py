@@ -114,15 +114,15 @@ def sync_directory(
     session.flush()
 
     e = Employee.__table__
-    # Not the JSON `wecom_department_ids`: it is written only here, together with the digest
-    # over what WeCom reported, so an equal digest says it is unchanged (decoding 100k lists
-    # was a quarter of loading this).
+    # Not the `wecom_*` columns themselves: they are written only here, together with the
+    # digest over everything WeCom reported that they derive from, so an equal digest says
+    # they are unchanged (decoding 100k JSON department lists was a quarter of loading this).
     existing = {
         r.userid: r
         for r in session.execute(
             sa.select(
                 e.c.userid, e.c.name, e.c.in_roster, e.c.department_id, e.c.direct_leader_userid, e.c.position,
-                e.c.status, e.c.wecom_status, e.c.wecom_enabled, e.c.wecom_main_department_id, e.c.wecom_digest,
+                e.c.status, e.c.wecom_status, e.c.wecom_main_department_id, e.c.wecom_digest,
             )
         )
     }
@@ -169,12 +169,7 @@ def sync_directory(
             change(m.userid, ChangeKind.MOVED, old.wecom_main_department_id, main)
         if m.status == WECOM_LEFT and old.wecom_status not in (None, WECOM_LEFT):
             change(m.userid, ChangeKind.LEFT, main, main)
-        same_wecom = (
-            old.wecom_digest == wecom["wecom_digest"]
-            and old.wecom_status == m.status
-            and old.wecom_enabled == m.enabled
-            and old.wecom_main_department_id == main
-        )
+        same_wecom = old.wecom_digest == wecom["wecom_digest"]
         if old.in_roster:
             if not same_wecom:
                 roster_rows.append({"userid": m.userid, **wecom, "wecom_updated_at": now})

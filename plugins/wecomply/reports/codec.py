@@ -50,16 +50,12 @@ def from_json(text: str) -> MonthlyReport:
     document = json.loads(text)
     if document.get("format") != FORMAT_VERSION:
         raise ValueError(f"report JSON format {document.get('format')!r}; this version reads {FORMAT_VERSION}")
-    return decode(MonthlyReport, document["report"])
+    return _decoder(MonthlyReport)(document["report"])
 
 
 @cache
 def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls, vars(model))
-
-
-def decode(kind: Any, value: Any) -> Any:
-    return _decoder(kind)(value)
 
 
 @cache
