@@ -6,6 +6,7 @@
     python -m bench directory --n 10000 100000 --latency-ms 0 30
     python -m bench parse --repeat 7
     python -m bench chaos --seeds 50 --db sqlite
+    python -m bench chaos-month --seeds 3 --db sqlite postgresql
     python -m bench cycle --n 10000 100000 --db sqlite postgresql
     python -m bench rerun --n 10000 100000
     python -m bench cycle --n 10000 --profile /tmp/prof   # cProfile of each measured month end
@@ -26,7 +27,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from types import ModuleType
 
-from bench import chaos, cycle, directory, fanout, parse_cost, per_message, rerun
+from bench import chaos, chaos_month, cycle, directory, fanout, parse_cost, per_message, rerun
 from bench.results import Case, Target, emit, render_table
 
 # The order `python -m bench` runs them in: cheap and decisive first.
@@ -38,6 +39,7 @@ BENCHMARKS: dict[str, ModuleType] = {
     parse_cost.NAME: parse_cost,
     rerun.NAME: rerun,
     chaos.NAME: chaos,
+    chaos_month.NAME: chaos_month,
 }
 
 Runner = Callable[[argparse.Namespace, str], Iterator[Case]]

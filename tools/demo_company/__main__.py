@@ -25,13 +25,20 @@ def run(args: argparse.Namespace) -> int:
     from airflow.utils import db
 
     db.initdb()
+    from demo_company.chaos import CLIENT_EXTRA, ChaosSettings, compress_retries
     from demo_company.month import Event, demo_world, run_month, seed_records
     from demo_company.scenario_events import month_end, scenario_events
     from demo_company.summary import month_summary, print_summary
 
     out_dir = Path(args.out).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    with demo_world(f"sqlite:///{data_dir / 'wecomply.db'}", out_dir, n_employees=args.employees, seed=args.seed) as world:
+    chaos = ChaosSettings(args.chaos_seed, args.fault_rate) if args.chaos_seed is not None else None
+    # The benchmarks run the month on PostgreSQL too (a URL is kept out of argv).
+    records_url = os.environ.get("WECOMPLY_DEMO_RECORDS_URL") or f"sqlite:///{data_dir / 'wecomply.db'}"
+    with demo_world(
+        records_url, out_dir, n_employees=args.employees, seed=args.seed,
+        client_extra=CLIENT_EXTRA if chaos else None,
+    ) as world:
         first = world.company.scenario.working_days[0]
         from datetime import datetime, time
 
@@ -39,7 +46,10 @@ def run(args: argparse.Namespace) -> int:
 
         seed_at = datetime.combine(first, time(8, 45), SHANGHAI)
         extra = [Event(seed_at, "call", call=lambda: seed_records(world, data_dir / "demo-roster.csv"))]
-        run_month(world, extra + scenario_events(world))
+        if chaos:
+            compress_retries(world.dagbag)
+            extra += chaos.day_events(world, args.days)
+        run_month(world, extra + scenario_events(world), days=args.days)
         reports = month_end(world)
         summary = month_summary(world)
         (out_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
@@ -70,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     p_run.add_argument("--out", default="out")
     p_run.add_argument("--employees", type=int, default=200)
     p_run.add_argument("--seed", type=int, default=7)
+    p_run.add_argument("--days", type=int, help="run only the month's first DAYS days, then its month end")
+    p_run.add_argument("--chaos-seed", type=int, help="the chaos month: WeCom faults calls at random (see demo_company.chaos)")
+    p_run.add_argument("--fault-rate", type=float, default=0.3, help="with --chaos-seed: the share of API calls faulted")
     p_run.set_defaults(handler=run)
     p_af = sub.add_parser("airflow", help="airflow standalone on 127.0.0.1 with the demo's runs")
     p_af.add_argument("--port", type=int, default=8080)

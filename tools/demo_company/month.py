@@ -57,6 +57,8 @@ class MonthWorld:
     runs: Counter = field(default_factory=Counter)
     failed_runs: list[str] = field(default_factory=list)
     clicks: int = 0
+    # Airflow's task instances of every run, and how many tries they took in all.
+    task_tries: Counter = field(default_factory=Counter)
 
     def has(self, dag_id: str) -> bool:
         return dag_id in self.dagbag.dags
@@ -67,9 +69,23 @@ class MonthWorld:
             run = dag.test(logical_date=when, run_conf=conf)
         state = str(run.state)
         self.runs[dag_id] += 1
+        self._count_tries(run)
         if state != "success":
             self.failed_runs.append(f"{dag_id}@{when.isoformat()}: {state}")
         return state
+
+    def _count_tries(self, run: Any) -> None:
+        from airflow.models.taskinstance import TaskInstance
+        from airflow.utils.session import create_session
+        from sqlalchemy import select
+
+        with create_session() as session:
+            tries = session.scalars(
+                select(TaskInstance.try_number).where(TaskInstance.dag_id == run.dag_id, TaskInstance.run_id == run.run_id)
+            ).all()
+        self.task_tries["task_instances"] += len(tries)
+        self.task_tries["tries"] += sum(tries)
+        self.task_tries["retried"] += sum(1 for t in tries if t > 1)
 
     def click(self, when: datetime) -> int:
         with time_machine.travel(when, tick=True):
@@ -79,16 +95,22 @@ class MonthWorld:
         return ok
 
 
-def connections(sim: Any, records_url: str, robot_key: str) -> dict[str, str]:
-    """The Airflow connections of the demo, as AIRFLOW_CONN_* values (JSON form)."""
+def connections(sim: Any, records_url: str, robot_key: str, client_extra: dict[str, Any] | None = None) -> dict[str, str]:
+    """The Airflow connections of the demo, as AIRFLOW_CONN_* values (JSON form).
+    `client_extra` (timeout_s, retry) goes into every WeCom connection's extra."""
+    tuning = dict(client_extra or {})
     wecom = {
         "conn_type": "wecom", "host": sim.base_url, "login": sim.corp_id, "password": sim.secret,
-        "extra": {"agent_id": sim.agent_id, "token": sim.token, "encoding_aes_key": sim.encoding_aes_key},
+        "extra": {"agent_id": sim.agent_id, "token": sim.token, "encoding_aes_key": sim.encoding_aes_key, **tuning},
     }
+    contacts = {"conn_type": "wecom_contacts", "host": sim.base_url, "login": sim.corp_id, "password": sim.contacts_secret}
+    webhook = {"conn_type": "wecom_webhook", "host": sim.base_url, "password": robot_key}
+    if tuning:
+        contacts["extra"] = webhook["extra"] = tuning
     return {
         "AIRFLOW_CONN_WECOM_DEFAULT": json.dumps(wecom),
-        "AIRFLOW_CONN_WECOM_CONTACTS": json.dumps({"conn_type": "wecom_contacts", "host": sim.base_url, "login": sim.corp_id, "password": sim.contacts_secret}),
-        "AIRFLOW_CONN_WECOM_WEBHOOK_DEFAULT": json.dumps({"conn_type": "wecom_webhook", "host": sim.base_url, "password": robot_key}),
+        "AIRFLOW_CONN_WECOM_CONTACTS": json.dumps(contacts),
+        "AIRFLOW_CONN_WECOM_WEBHOOK_DEFAULT": json.dumps(webhook),
         "AIRFLOW_CONN_WECOMPLY_DB": records_url,
     }
 
@@ -96,7 +118,7 @@ def connections(sim: Any, records_url: str, robot_key: str) -> dict[str, str]:
 @contextmanager
 def demo_world(
     records_url: str, out_dir: Path, *, n_employees: int = 200, seed: int = 7, month: str = "2026-03",
-    log: Callable[[str], None] = print, dagbag: Any = None,
+    log: Callable[[str], None] = print, dagbag: Any = None, client_extra: dict[str, Any] | None = None,
 ) -> Iterator[MonthWorld]:
     """Start the simulator (loopback) and the receiver, seed the records, set the connections."""
     import uvicorn  # noqa: F401 - fail early if the receiver cannot be served
@@ -117,8 +139,9 @@ def demo_world(
     upgrade(records_url)
     engine = make_engine(records_url)
     sessions = session_factory(engine)
-    saved_env = {k: os.environ.get(k) for k in connections(sim, records_url, robot_key)}
-    os.environ.update(connections(sim, records_url, robot_key))
+    conns = connections(sim, records_url, robot_key, client_extra)
+    saved_env = {k: os.environ.get(k) for k in conns}
+    os.environ.update(conns)
     receiver = Receiver(
         settings=ReceiverSettings(token=sim.token, encoding_aes_key=sim.encoding_aes_key, corp_id=sim.corp_id),
         sessions=sessions,
@@ -210,13 +233,14 @@ def seed_company_records(company: Company, sessions: Any, roster_path: Path) -> 
     return {"roster_rows": len(company.employees), "imported": getattr(result, "created", 0) or 0}
 
 
-def month_events(world: MonthWorld, extra: list[Event] | None = None) -> list[Event]:
-    """Every scheduled run and click round of the month, in time order."""
+def month_events(world: MonthWorld, extra: list[Event] | None = None, *, days: int | None = None) -> list[Event]:
+    """Every scheduled run and click round of the month (of its first `days` days), in time order."""
     company = world.company
     events: list[Event] = []
     month_start = date.fromisoformat(company.scenario.month + "-01")
+    end = month_start + timedelta(days=days) if days else None
     day = month_start
-    while day.month == month_start.month:
+    while day.month == month_start.month and (end is None or day < end):
         start = datetime.combine(day, time(0, 0), SHANGHAI)
         for at, dag_id in MORNING:
             events.append(Event(start.replace(hour=at.hour, minute=at.minute), "dag", dag_id))
@@ -229,13 +253,13 @@ def month_events(world: MonthWorld, extra: list[Event] | None = None) -> list[Ev
         events.append(Event(start.replace(hour=11, minute=0), "dag", "notice_acknowledgement"))
         events.append(Event(start.replace(hour=21, minute=0), "clicks"))
         day += timedelta(days=1)
-    events.extend(extra or [])
+    events.extend(e for e in extra or [] if end is None or e.at.date() < end)
     return sorted(events, key=lambda e: (e.at, e.kind != "dag"))
 
 
-def run_month(world: MonthWorld, extra: list[Event] | None = None) -> None:
+def run_month(world: MonthWorld, extra: list[Event] | None = None, *, days: int | None = None) -> None:
     day = None
-    for event in month_events(world, extra):
+    for event in month_events(world, extra, days=days):
         if event.at.date() != day:
             if day is not None:
                 world.log(f"{day.isoformat()}  runs so far {sum(world.runs.values()):4d}  clicks {world.clicks:4d}  failed {len(world.failed_runs)}")

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 
 def month_summary(world: Any) -> dict[str, Any]:
+    from demo_company.evidence import received_summary
     from wecomply.records import models
 
     with world.sessions() as session:
@@ -24,6 +25,9 @@ def month_summary(world: Any) -> dict[str, Any]:
         findings = Counter(dict(session.execute(
             sa.select(models.AccountFinding.kind, sa.func.count()).group_by(models.AccountFinding.kind)
         ).all()))
+        by_status = dict(session.execute(
+            sa.select(models.Delivery.status, sa.func.count()).group_by(models.Delivery.status)
+        ).all())
         failed = session.scalars(
             sa.select(models.Assessment.userid).where(
                 models.Assessment.period == world.company.scenario.month, models.Assessment.passed.is_(False)
@@ -36,11 +40,15 @@ def month_summary(world: Any) -> dict[str, Any]:
         "wecom_messages_delivered": world.sim.sent_count() if callable(getattr(world.sim, "sent_count", None)) else world.sim.sent_count,
         "wecom_drops": world.sim.drops(),
         "deliveries_by_duty": dict(deliveries),
+        "deliveries_by_status": by_status,
         "clicks": world.clicks,
         "acknowledgements": acks,
         "escalations_by_duty": dict(escalations),
         "account_findings": dict(findings),
         "assessment_failed": sorted(failed),
+        "task_tries": dict(world.task_tries),
+        "received": received_summary(world.sim, list(world.company.employees)),
+        "faults_by_kind": dict(Counter(kind for _path, kind in world.sim.faults.injected)),
         "simulator": {k: v for k, v in stats.items() if isinstance(v, (int, float, str))},
     }
 

@@ -8,6 +8,7 @@ Connection layout (also shown as labelled fields in the Airflow connection form)
 | `wecom_contacts`        | API base URL  | corp id | contacts-sync secret  |                                        |
 | `wecom_webhook_default` | API base URL  |         | group-robot key       |                                        |
 
+Every one may also carry `timeout_s` and `retry` in its extra (see `client_tuning`).
 The host defaults to https://qyapi.weixin.qq.com; tests and the demo point it at the
 simulator, which is the only difference between production and test. Like SlackHook,
 these hooks accept no secret arguments: secrets come only from Connections, and each one
@@ -22,6 +23,7 @@ from typing import Any
 
 from airflow.sdk import BaseHook
 
+from wecomply.airflow_glue.client_tuning import client_tuning
 from wecomply.wecom.client import DEFAULT_BASE_URL, WeComClient
 from wecomply.wecom.webhook import WeComWebhookClient
 
@@ -110,7 +112,11 @@ class WeComHook(BaseHook):
             self.agent_id(),
             conn_id=self.wecom_conn_id,
             on_secret=_mask,
-            **(_shared_stores(self.shared_state) | self._client_kwargs),
+            **(
+                _shared_stores(self.shared_state)
+                | client_tuning(self.wecom_conn_id, conn.extra_dejson)
+                | self._client_kwargs
+            ),
         )
 
     def get_conn(self) -> WeComClient:
@@ -187,7 +193,7 @@ class WeComWebhookHook(BaseHook):
             conn.password or "",
             conn_id=self.wecom_webhook_conn_id,
             on_secret=_mask,
-            **(stores | self._client_kwargs),
+            **(stores | client_tuning(self.wecom_webhook_conn_id, conn.extra_dejson) | self._client_kwargs),
         )
 
     def get_conn(self) -> WeComWebhookClient:

@@ -1,0 +1,130 @@
+"""The chaos month: the scenario month through the real DAGs, WeCom faulting every API,
+Airflow retrying tasks; its outcome held to the clean month's (`demo_company.chaos`).
+
+Per records DB: one clean month (the reference, same company and seed as `make demo`),
+then one chaos month per seed, each `python -m demo_company run` in a process and an
+Airflow home of its own. A seed passes when `demo_company.chaos.compare` finds nothing:
+the same messages reached the same people as often (media compared by content), the same
+outbox, acknowledgements (one per click), escalations, findings and assessment outcome,
+every run succeeded and WeCom dropped nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from bench.children import ROOT
+from bench.databases import BACKENDS, records_db
+from bench.results import Case, Target
+
+NAME = "chaos-month"
+MONTH_TIMEOUT_S = 3600
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--seeds", type=int, default=3, help="chaos months per records DB (seeds 1..N)")
+    parser.add_argument("--first-seed", type=int, default=1)
+    parser.add_argument("--days", type=int, help="only the month's first DAYS days, then its month end")
+    parser.add_argument("--rate", type=float, default=0.3, help="fault probability per API call")
+    parser.add_argument("--db", nargs="+", choices=BACKENDS, default=list(BACKENDS))
+
+
+def run_month(
+    backend: str, *, chaos_seed: int | None = None, rate: float = 0.3, days: int | None = None
+) -> dict[str, Any]:
+    """One month (`python -m demo_company run`) in a fresh Airflow home and records DB;
+    returns its summary, with `elapsed_s`."""
+    with tempfile.TemporaryDirectory(prefix="wecomply-chaos-month-") as tmp, records_db(backend, label="month") as url:
+        home = Path(tmp)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW_CONN_", "AIRFLOW__", "AIRFLOW_HOME"))}
+        env |= {
+            "AIRFLOW_HOME": str(home / ".airflow"),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+            "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Asia/Shanghai",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / '.airflow' / 'airflow.db'}",
+            "AIRFLOW__LOGGING__LOGGING_LEVEL": "ERROR",
+            "WECOMPLY_DATA_DIR": str(home / "data"),
+            "WECOMPLY_DEMO_RECORDS_URL": url,
+        }
+        command = [sys.executable, "-m", "demo_company", "run", "--out", str(home / "out")]
+        if days:
+            command += ["--days", str(days)]
+        if chaos_seed is not None:
+            command += ["--chaos-seed", str(chaos_seed), "--fault-rate", str(rate)]
+        started = time.monotonic()
+        proc = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=MONTH_TIMEOUT_S)
+        summary_path = home / "out" / "summary.json"
+        if not summary_path.exists():
+            raise RuntimeError(f"{' '.join(command[1:])} on {backend} wrote no summary:\n{proc.stderr[-3000:]}")
+        summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    summary["elapsed_s"] = round(time.monotonic() - started, 1)
+    return summary
+
+
+def run(args: argparse.Namespace, command: str) -> Iterator[Case]:
+    from demo_company.chaos import compare
+
+    for backend in args.db:
+        clean = run_month(backend, days=args.days)
+        months = []
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
+            chaos = run_month(backend, chaos_seed=seed, rate=args.rate, days=args.days)
+            months.append((seed, chaos, compare(clean, chaos)))
+        yield totals(clean, months, backend, command)
+
+
+def totals(clean: dict[str, Any], months: list[tuple[int, dict[str, Any], list[str]]], backend: str, command: str) -> Case:
+    faults: Counter[str] = Counter()
+    for _seed, chaos, _problems in months:
+        faults.update(chaos["faults_by_kind"])
+    case = Case(NAME, f"{len(months)} seeds {backend}", command=command)
+    case.ours = {
+        "seeds": len(months),
+        "dag_runs": sum(sum(chaos["dag_runs"].values()) for _s, chaos, _p in months),
+        "failed_runs": sum(len(chaos["failed_runs"]) for _s, chaos, _p in months),
+        "messages_received": sum(chaos["received"]["messages_received"] for _s, chaos, _p in months),
+        "same_as_clean": sum(not problems for _s, _c, problems in months),
+        "acknowledgements": sum(chaos["acknowledgements"] for _s, chaos, _p in months),
+        "clicks": sum(chaos["clicks"] for _s, chaos, _p in months),
+        "drops": sum(chaos["wecom_drops"] for _s, chaos, _p in months),
+        "faults_injected": dict(faults),
+        "tasks_retried": sum(chaos["task_tries"].get("retried", 0) for _s, chaos, _p in months),
+        "task_tries": sum(chaos["task_tries"].get("tries", 0) for _s, chaos, _p in months),
+        "task_instances": sum(chaos["task_tries"].get("task_instances", 0) for _s, chaos, _p in months),
+        "problems": {seed: problems for seed, _c, problems in months if problems},
+        "elapsed_s": round(sum(chaos["elapsed_s"] for _s, chaos, _p in months), 1),
+    }
+    case.baseline = {
+        "clean_month": True,
+        "dag_runs": sum(clean["dag_runs"].values()),
+        "messages_received": clean["received"]["messages_received"],
+        "acknowledgements": clean["acknowledgements"],
+        "tasks_retried": clean["task_tries"].get("retried", 0),
+        "elapsed_s": clean["elapsed_s"],
+    }
+    case.targets = [
+        Target("same_as_clean", "every seed: same messages to the same people, once each; same records",
+               all(not problems for _s, _c, problems in months)),
+        Target("acks_once", "every click, once", all(c["acknowledgements"] == c["clicks"] for _s, c, _p in months)),
+        Target("drops", "= 0", all(c["wecom_drops"] == 0 for _s, c, _p in months)),
+        # Without faults and Airflow retries in every seed, the comparison proves less.
+        Target("tasks_retried", "≥ 1 Airflow task retry per seed",
+               all(c["task_tries"].get("retried", 0) >= 1 for _s, c, _p in months)),
+    ]
+    case.notes.append(
+        f"clean month {clean['elapsed_s']} s; chaos months {case.ours['elapsed_s']} s in all; "
+        f"{sum(faults.values()):,} faults over {len(faults)} kinds"
+    )
+    return case
