@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,7 @@ from typing import Any
 from bench.children import ROOT
 from bench.databases import BACKENDS, records_db
 from bench.results import Case, Target
+from demo_company.environment import isolated_env
 
 NAME = "chaos-month"
 MONTH_TIMEOUT_S = 3600
@@ -46,18 +46,7 @@ def run_month(
     returns its summary, with `elapsed_s`."""
     with tempfile.TemporaryDirectory(prefix="wecomply-chaos-month-") as tmp, records_db(backend, label="month") as url:
         home = Path(tmp)
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW_CONN_", "AIRFLOW__", "AIRFLOW_HOME"))}
-        env |= {
-            "AIRFLOW_HOME": str(home / ".airflow"),
-            "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
-            "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
-            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Asia/Shanghai",
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / '.airflow' / 'airflow.db'}",
-            "AIRFLOW__LOGGING__LOGGING_LEVEL": "ERROR",
-            "WECOMPLY_DATA_DIR": str(home / "data"),
-            "WECOMPLY_DEMO_RECORDS_URL": url,
-        }
+        env = isolated_env(home, log_level="ERROR", WECOMPLY_DEMO_RECORDS_URL=url)
         command = [sys.executable, "-m", "demo_company", "run", "--out", str(home / "out")]
         if days:
             command += ["--days", str(days)]
@@ -86,25 +75,33 @@ def run(args: argparse.Namespace, command: str) -> Iterator[Case]:
 
 
 def totals(clean: dict[str, Any], months: list[tuple[int, dict[str, Any], list[str]]], backend: str, command: str) -> Case:
+    chaoses = [chaos for _seed, chaos, _problems in months]
+    problems = {seed: found for seed, _chaos, found in months if found}
     faults: Counter[str] = Counter()
-    for _seed, chaos, _problems in months:
+    tries: Counter[str] = Counter()
+    for chaos in chaoses:
         faults.update(chaos["faults_by_kind"])
+        tries.update(chaos["task_tries"])
+
+    def total(key: str) -> int:
+        return sum(chaos[key] for chaos in chaoses)
+
     case = Case(NAME, f"{len(months)} seeds {backend}", command=command)
     case.ours = {
         "seeds": len(months),
-        "dag_runs": sum(sum(chaos["dag_runs"].values()) for _s, chaos, _p in months),
-        "failed_runs": sum(len(chaos["failed_runs"]) for _s, chaos, _p in months),
-        "messages_received": sum(chaos["received"]["messages_received"] for _s, chaos, _p in months),
-        "same_as_clean": sum(not problems for _s, _c, problems in months),
-        "acknowledgements": sum(chaos["acknowledgements"] for _s, chaos, _p in months),
-        "clicks": sum(chaos["clicks"] for _s, chaos, _p in months),
-        "drops": sum(chaos["wecom_drops"] for _s, chaos, _p in months),
+        "dag_runs": sum(sum(chaos["dag_runs"].values()) for chaos in chaoses),
+        "failed_runs": sum(len(chaos["failed_runs"]) for chaos in chaoses),
+        "messages_received": sum(chaos["received"]["messages_received"] for chaos in chaoses),
+        "same_as_clean": len(months) - len(problems),
+        "acknowledgements": total("acknowledgements"),
+        "clicks": total("clicks"),
+        "drops": total("wecom_drops"),
         "faults_injected": dict(faults),
-        "tasks_retried": sum(chaos["task_tries"].get("retried", 0) for _s, chaos, _p in months),
-        "task_tries": sum(chaos["task_tries"].get("tries", 0) for _s, chaos, _p in months),
-        "task_instances": sum(chaos["task_tries"].get("task_instances", 0) for _s, chaos, _p in months),
-        "problems": {seed: problems for seed, _c, problems in months if problems},
-        "elapsed_s": round(sum(chaos["elapsed_s"] for _s, chaos, _p in months), 1),
+        "tasks_retried": tries["retried"],
+        "task_tries": tries["tries"],
+        "task_instances": tries["task_instances"],
+        "problems": problems,
+        "elapsed_s": round(total("elapsed_s"), 1),
     }
     case.baseline = {
         "clean_month": True,
@@ -115,13 +112,12 @@ def totals(clean: dict[str, Any], months: list[tuple[int, dict[str, Any], list[s
         "elapsed_s": clean["elapsed_s"],
     }
     case.targets = [
-        Target("same_as_clean", "every seed: same messages to the same people, once each; same records",
-               all(not problems for _s, _c, problems in months)),
-        Target("acks_once", "every click, once", all(c["acknowledgements"] == c["clicks"] for _s, c, _p in months)),
-        Target("drops", "= 0", all(c["wecom_drops"] == 0 for _s, c, _p in months)),
+        Target("same_as_clean", "every seed: same messages to the same people, once each; same records", not problems),
+        Target("acks_once", "every click, once", all(c["acknowledgements"] == c["clicks"] for c in chaoses)),
+        Target("drops", "= 0", all(c["wecom_drops"] == 0 for c in chaoses)),
         # Without faults and Airflow retries in every seed, the comparison proves less.
         Target("tasks_retried", "≥ 1 Airflow task retry per seed",
-               all(c["task_tries"].get("retried", 0) >= 1 for _s, c, _p in months)),
+               all(c["task_tries"].get("retried", 0) >= 1 for c in chaoses)),
     ]
     case.notes.append(
         f"clean month {clean['elapsed_s']} s; chaos months {case.ours['elapsed_s']} s in all; "

@@ -8,7 +8,6 @@ view in the summary, and the secret scan over everything the run left behind.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
 import sys
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from demo_company.environment import isolated_env
 
 REPO = Path(__file__).resolve().parents[2]
 # The month is ~240 dag.test() runs: 10 minutes alone on this 2-core machine in a slow hour,
@@ -29,19 +29,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(DEMO_TIMEOUT_S + 60)]
 def demo(tmp_path_factory) -> dict:
     home = tmp_path_factory.mktemp("demo-home")
     secrets_file = tmp_path_factory.mktemp("demo-secrets") / "secrets.json"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW_CONN_", "AIRFLOW__", "AIRFLOW_HOME"))}
-    env |= {
-        "AIRFLOW_HOME": str(home / ".airflow"),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
-        "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO / "plugins"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__PARALLELISM": "4",
-        "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Asia/Shanghai",
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / '.airflow' / 'airflow.db'}",
-        "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
-        "WECOMPLY_DATA_DIR": str(home / "data"),
-        "WECOMPLY_DEMO_SECRETS_FILE": str(secrets_file),
-    }
+    env = isolated_env(home, log_level="INFO", WECOMPLY_DEMO_SECRETS_FILE=str(secrets_file))
     result = subprocess.run(
         [sys.executable, "-m", "demo_company", "run", "--out", str(home / "out")],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=DEMO_TIMEOUT_S,
