@@ -1,5 +1,6 @@
 """The chaos month: the scenario month through the real DAGs, WeCom faulting every API,
-Airflow retrying tasks; its outcome held to the clean month's (`demo_company.chaos`).
+Airflow retrying tasks, one worker killed mid-send; its outcome held to the clean
+month's (`demo_company.chaos`).
 
 Per records DB: one clean month (the reference, same company and seed as `make demo`),
 then one chaos month per seed, each `python -m demo_company run` in a process and an
@@ -83,6 +84,8 @@ def totals(clean: dict[str, Any], months: list[tuple[int, dict[str, Any], list[s
         faults.update(chaos["faults_by_kind"])
         tries.update(chaos["task_tries"])
 
+    killed = [bool((chaos.get("killed_worker") or {}).get("killed")) for chaos in chaoses]
+
     def total(key: str) -> int:
         return sum(chaos[key] for chaos in chaoses)
 
@@ -98,6 +101,7 @@ def totals(clean: dict[str, Any], months: list[tuple[int, dict[str, Any], list[s
         "drops": total("wecom_drops"),
         "faults_injected": dict(faults),
         "tasks_retried": tries["retried"],
+        "workers_killed_mid_send": sum(killed),
         "task_tries": tries["tries"],
         "task_instances": tries["task_instances"],
         "problems": problems,
@@ -118,6 +122,7 @@ def totals(clean: dict[str, Any], months: list[tuple[int, dict[str, Any], list[s
         # Without faults and Airflow retries in every seed, the comparison proves less.
         Target("tasks_retried", "≥ 1 Airflow task retry per seed",
                all(c["task_tries"].get("retried", 0) >= 1 for c in chaoses)),
+        Target("workers_killed_mid_send", "one per seed", all(killed)),
     ]
     case.notes.append(
         f"clean month {clean['elapsed_s']} s; chaos months {case.ours['elapsed_s']} s in all; "

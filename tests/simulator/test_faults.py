@@ -95,6 +95,17 @@ def test_wildcard_rule_and_clear(wecom_sim: WeComSimulator) -> None:
     assert send(wecom_sim, token(wecom_sim), text("lisi"))["errcode"] == 0
 
 
+def test_discard_drops_that_rule_alone(wecom_sim: WeComSimulator) -> None:
+    first = wecom_sim.faults.add(SEND, "errcode-1")
+    wecom_sim.faults.add(SEND, "errcode-1")  # equal to `first`, and stays
+    wecom_sim.faults.discard(first)
+    assert wecom_sim.faults.pending == 1
+    tok = token(wecom_sim)
+    assert send(wecom_sim, tok, text("lisi"))["errcode"] == -1
+    wecom_sim.faults.discard(first)  # used up or dropped already: nothing happens
+    assert send(wecom_sim, tok, text("lisi"))["errcode"] == 0
+
+
 def _random_run(sim: WeComSimulator, seed: int) -> list[int]:
     tok = token(sim)
     sim.faults.random(rate=0.3, seed=seed, kinds=["errcode-1", "errcode45009", "http500"], paths=[SEND])

@@ -25,6 +25,7 @@ def run(args: argparse.Namespace) -> int:
     from airflow.utils import db
 
     db.initdb()
+    from demo_company import killed_worker
     from demo_company.chaos import CLIENT_EXTRA, ChaosSettings, compress_retries
     from demo_company.month import Event, demo_world, run_month, seed_records
     from demo_company.scenario_events import month_end, scenario_events
@@ -49,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
         if chaos:
             compress_retries(world.dagbag)
             extra += chaos.day_events(world, args.days)
+            world.killed_worker = killed_worker.plan(world, args.days, args.chaos_seed)
         run_month(world, extra + scenario_events(world), days=args.days)
         reports = month_end(world)
         summary = month_summary(world)

@@ -6,6 +6,8 @@ same DAGs with `dag.test()`, while the simulator faults a share of *every* API c
 connection resets and token revocations. On odd days the faults come *after* WeCom has
 carried a call out (the answer is lost, the effect is not); on even days before. Each
 morning WeCom is also down for long enough that a directory sync and a send fail a try.
+On the first working day one DAG run's worker process is killed in the middle of a send
+(`demo_company.killed_worker`).
 
 Time is compressed the way the delivery chaos run (`bench/chaos.py`) compresses it:
 Airflow's retry delay (2 minutes, doubling) becomes 1 s, each task may be tried
@@ -17,7 +19,8 @@ real task, against the real records DB.
 `compare(clean, chaos)` then holds the chaos month to the clean month of the same company:
 the same messages reached the same people, each as often (a digest over every member's
 received messages, media compared by content), the same outbox, acknowledgements,
-escalations, findings and assessment outcome, no run failed and nothing was dropped.
+escalations, findings and assessment outcome, no run failed, nothing was dropped, and the
+worker was killed.
 """
 
 from __future__ import annotations
@@ -92,6 +95,8 @@ def compress_retries(dagbag: Any) -> None:
 def compare(clean: dict[str, Any], chaos: dict[str, Any]) -> list[str]:
     """Where the chaos month's outcome differs from the clean month's (empty: none)."""
     problems = [f"{run} did not succeed" for run in chaos["failed_runs"]]
+    if not (chaos.get("killed_worker") or {}).get("killed"):
+        problems.append("no worker was killed in the middle of a send")
     if chaos["wecom_drops"]:
         problems.append(f"{chaos['wecom_drops']} messages dropped by WeCom's per-member limit")
     if chaos["acknowledgements"] != chaos["clicks"]:

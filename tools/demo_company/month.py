@@ -59,33 +59,46 @@ class MonthWorld:
     clicks: int = 0
     # Airflow's task instances of every run, and how many tries they took in all.
     task_tries: Counter = field(default_factory=Counter)
+    # The chaos month's worker to kill mid-send (demo_company.killed_worker), if any.
+    killed_worker: Any = None
 
     def has(self, dag_id: str) -> bool:
         return dag_id in self.dagbag.dags
 
-    def run_dag(self, dag_id: str, when: datetime, conf: dict[str, Any] | None = None) -> str:
+    def run_dag(self, dag_id: str, when: datetime, conf: dict[str, Any] | None = None, *, at: datetime | None = None) -> str:
+        """`dag.test()` the run of logical date `when`, at the clock `at` (default `when`)."""
         dag = self.dagbag.dags[dag_id]
-        with time_machine.travel(when, tick=True):
-            run = dag.test(logical_date=when, run_conf=conf)
-        state = str(run.state)
+        with time_machine.travel(at or when, tick=True):
+            dag.test(logical_date=when, run_conf=conf)
+        return self.count_run(dag_id, when)
+
+    def count_run(self, dag_id: str, when: datetime) -> str:
+        """Count the run of `dag_id` at `when` as Airflow's metadata DB has it (also when a
+        worker process ran it) and return its state."""
+        state = self.count_tries(dag_id, when)
         self.runs[dag_id] += 1
-        self._count_tries(run)
         if state != "success":
             self.failed_runs.append(f"{dag_id}@{when.isoformat()}: {state}")
         return state
 
-    def _count_tries(self, run: Any) -> None:
+    def count_tries(self, dag_id: str, when: datetime) -> str:
+        """Add the tries of the run's task instances to `task_tries`; the run's state."""
+        from airflow.models.dagrun import DagRun
         from airflow.models.taskinstance import TaskInstance
         from airflow.utils.session import create_session
         from sqlalchemy import select
 
         with create_session() as session:
+            run_id, state = session.execute(
+                select(DagRun.run_id, DagRun.state).where(DagRun.dag_id == dag_id, DagRun.logical_date == when)
+            ).one()
             tries = session.scalars(
-                select(TaskInstance.try_number).where(TaskInstance.dag_id == run.dag_id, TaskInstance.run_id == run.run_id)
+                select(TaskInstance.try_number).where(TaskInstance.dag_id == dag_id, TaskInstance.run_id == run_id)
             ).all()
         self.task_tries["task_instances"] += len(tries)
         self.task_tries["tries"] += sum(tries)
         self.task_tries["retried"] += sum(1 for t in tries if t > 1)
+        return str(state)
 
     def click(self, when: datetime) -> int:
         with time_machine.travel(when, tick=True):
@@ -270,4 +283,6 @@ def run_month(world: MonthWorld, extra: list[Event] | None = None, *, days: int 
             with time_machine.travel(event.at, tick=True):
                 event.call()
         elif event.kind == "dag" and world.has(event.dag_id):
-            world.run_dag(event.dag_id, event.at, event.conf)
+            killer = world.killed_worker
+            if killer is None or not killer.intercept(world, event.dag_id, event.at, event.conf):
+                world.run_dag(event.dag_id, event.at, event.conf)

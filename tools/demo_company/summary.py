@@ -47,6 +47,7 @@ def month_summary(world: Any) -> dict[str, Any]:
         "account_findings": dict(findings),
         "assessment_failed": sorted(failed),
         "task_tries": dict(world.task_tries),
+        "killed_worker": world.killed_worker.record if world.killed_worker else None,
         "received": received_summary(world.sim, list(world.company.employees)),
         "faults_by_kind": dict(Counter(kind for _path, kind in world.sim.faults.injected)),
         "simulator": {k: v for k, v in stats.items() if isinstance(v, (int, float, str))},

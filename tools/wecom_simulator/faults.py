@@ -111,6 +111,11 @@ class FaultPlan:
             self._paths = None if paths is None else frozenset(paths)
             self._random_after = after_processing
 
+    def discard(self, rule: FaultRule) -> None:
+        """Drop one rule `add` returned, if calls have not used it up yet."""
+        with self._lock:
+            self._rules = [r for r in self._rules if r is not rule]  # equal rules may be queued twice
+
     def clear(self) -> None:
         """Drop every rule and stop the random mode (the injected history is kept)."""
         with self._lock:
