@@ -26,6 +26,7 @@ from typing import Any
 from bench.children import ROOT
 from bench.databases import BACKENDS, records_db
 from bench.results import Case, Target
+from demo_company.chaos import compare, killed_mid_send
 from demo_company.environment import isolated_env
 
 NAME = "chaos-month"
@@ -64,8 +65,6 @@ def run_month(
 
 
 def run(args: argparse.Namespace, command: str) -> Iterator[Case]:
-    from demo_company.chaos import compare
-
     for backend in args.db:
         clean = run_month(backend, days=args.days)
         months = []
@@ -84,7 +83,7 @@ def totals(clean: dict[str, Any], months: list[tuple[int, dict[str, Any], list[s
         faults.update(chaos["faults_by_kind"])
         tries.update(chaos["task_tries"])
 
-    killed = [bool((chaos.get("killed_worker") or {}).get("killed")) for chaos in chaoses]
+    killed = [killed_mid_send(chaos) for chaos in chaoses]
 
     def total(key: str) -> int:
         return sum(chaos[key] for chaos in chaoses)

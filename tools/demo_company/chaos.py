@@ -92,10 +92,15 @@ def compress_retries(dagbag: Any) -> None:
             task.retry_exponential_backoff = False
 
 
+def killed_mid_send(summary: dict[str, Any]) -> bool:
+    """Whether the month's summary records its worker killed in the middle of a send."""
+    return bool((summary.get("killed_worker") or {}).get("killed"))
+
+
 def compare(clean: dict[str, Any], chaos: dict[str, Any]) -> list[str]:
     """Where the chaos month's outcome differs from the clean month's (empty: none)."""
     problems = [f"{run} did not succeed" for run in chaos["failed_runs"]]
-    if not (chaos.get("killed_worker") or {}).get("killed"):
+    if not killed_mid_send(chaos):
         problems.append("no worker was killed in the middle of a send")
     if chaos["wecom_drops"]:
         problems.append(f"{chaos['wecom_drops']} messages dropped by WeCom's per-member limit")
