@@ -8,6 +8,7 @@ the real client does.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import Counter
@@ -204,6 +205,42 @@ def test_a_plan_whose_new_rows_were_written_meanwhile_is_rolled_back_and_redone(
     with records_db.sessions() as session:
         per_batch = dict(session.execute(sa.select(Delivery.batch_id, sa.func.count()).group_by(Delivery.batch_id)).all())
     assert sorted(per_batch.values()) == [700, 800]
+
+
+def test_a_step_without_batches_is_planned_without_reading_its_deliveries(
+    records_db: RecordsDB, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A first fan-out (no batch of its duty/period/step yet) writes its rows without
+    # reading them first; a re-run reads them (and sends nothing); rows whose batch was
+    # deleted make the optimistic insert fall short, and the plan is redone with a read.
+    wecom = FakeWeCom()
+    requests = [reminder(f"u{i:04d}") for i in range(1500)]
+    real_read = outbox._rows_for
+    reads: list[int] = []
+
+    def counted_read(session: Any, by_key: Any) -> Any:
+        reads.append(len(by_key))
+        return real_read(session, by_key)
+
+    monkeypatch.setattr(outbox, "_rows_for", counted_read)
+    caplog.set_level(logging.INFO, logger="wecomply.delivery")
+    first = deliver(records_db.sessions, wecom, requests, now=T0, worker_id="w1")
+    assert reads == [] and len(first.sent) == 1500 and first.complete
+
+    again = deliver(records_db.sessions, wecom, requests, now=T0, worker_id="w2")
+    assert reads == [1500] and again.sent == [] and len(again.already_done) == 1500
+    assert "plan conflict" not in caplog.text  # the batches were seen: read at once, not guessed
+
+    with records_db.sessions.begin() as session:
+        session.execute(sa.delete(DeliveryBatch))
+    later = T0 + timedelta(hours=2)
+    redone = deliver(records_db.sessions, wecom, requests[:10], now=later, worker_id="w3")
+    assert reads == [1500, 10]  # the optimistic attempt read nothing and fell short; then one read
+    assert caplog.text.count("plan conflict") == 1
+    assert len(redone.sent) == 10 and redone.complete
+    assert set(wecom.received.values()) == {1, 2} and sum(wecom.received.values()) == 1510
+    with records_db.sessions() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Delivery)) == 1500  # no second row
 
 
 def test_deliveries_whose_batch_was_deleted_are_batched_again_with_new_ones(records_db: RecordsDB) -> None:

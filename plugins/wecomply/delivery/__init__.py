@@ -264,7 +264,9 @@ def _plan(
     for attempt in range(PLAN_RETRIES):
         try:
             with sessions.begin() as session:
-                batch_of = outbox.plan(ordered, session=session, now=clock(), duplicate_check_interval=interval)
+                batch_of = outbox.plan(
+                    ordered, session=session, now=clock(), duplicate_check_interval=interval, optimistic=attempt == 0
+                )
                 # Only what is still owed is claimed: a re-run of a sent month claims nothing.
                 return batch_of, outbox.owed_batches(sorted(set(batch_of.values())), session=session)
         except outbox.PlanConflict:

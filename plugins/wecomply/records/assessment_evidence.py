@@ -35,7 +35,7 @@ def assignments_due_between(start: datetime, end: datetime, *, session: Session)
     """Every assignment (any duty, not cancelled) due in [start, end), with `reminders_sent`
     = the remind-* deliveries WeCom accepted for it. Two queries in all.
 
-    The reminders are read as a range of the deliveries' (status, created_at) index and
+    The reminders are read as a range of the deliveries' created_at index and
     matched here, not joined in SQL: a join on (duty, subject, period) let PostgreSQL, with
     statistics not yet refreshed after a bulk load, pick a nested loop over every
     assignment of a quarter-wide period for each delivery.

@@ -462,7 +462,11 @@ class DeliveryBatch(Base):
     """One `message/send` request: the exact body, frozen, so a resend is byte-identical."""
 
     __tablename__ = "delivery_batches"
-    __table_args__ = (sa.Index(None, "status", "lease_expires_at"),)
+    __table_args__ = (
+        sa.Index(None, "status", "lease_expires_at"),
+        # Named: the convention's name would exceed PostgreSQL's 63 characters.
+        sa.Index("ix_delivery_batches_duty_period_step", "duty", "period", "step"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     duty: Mapped[str] = mapped_column(sa.String(32))
@@ -503,7 +507,10 @@ class Delivery(Base):
     __tablename__ = "deliveries"
     __table_args__ = (
         sa.UniqueConstraint(*DELIVERY_KEY_COLUMNS),
-        sa.Index(None, "status", "created_at"),
+        # Only columns a delivery never changes are indexed besides its key and batch:
+        # settling a batch as sent rewrites status and sent_at on every row, and an index
+        # on either was rewritten with it (10k rows: ~26 ms of a ~0.28 s fan-out).
+        sa.Index(None, "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -522,7 +529,7 @@ class Delivery(Base):
     msgid: Mapped[str | None] = mapped_column(sa.String(128))
     invalid_users: Mapped[list[Any] | None] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = _created()
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Escalation(Base):

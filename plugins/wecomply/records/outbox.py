@@ -158,6 +158,7 @@ def plan(
     session: Session,
     now: datetime,
     duplicate_check_interval: int,
+    optimistic: bool = False,
 ) -> dict[DeliveryKey, int]:
     """Write the delivery rows that do not exist yet, each into its batch (once).
 
@@ -165,6 +166,12 @@ def plan(
     send what is still owed. Raises `PlanConflict` when a concurrent planner wrote or
     batched some of these rows in between (the insert skipped them, or the
     compare-and-set on `batch_id IS NULL` missed them).
+
+    `optimistic`: when no batch of these requests' (duty, period, step) exists, take every
+    delivery as new without reading them (a first fan-out). A delivery that exists anyway
+    (its batch was deleted by hand, or a concurrent planner wrote it) makes the insert
+    write fewer rows than planned: `PlanConflict`, and the caller plans again with
+    `optimistic=False`.
     """
     by_key: dict[DeliveryKey, DeliveryRequest] = {}
     for request in requests:
@@ -172,7 +179,9 @@ def plan(
     if not by_key:
         return {}
     # Read before writing: a re-run of a sent month (every row exists) then writes nothing.
-    rows = _rows_for(session, by_key)
+    # The batches' (duty, period, step) index answers "none yet" in one probe; reading the
+    # deliveries themselves probes their key index once per request (10k: ~15 ms).
+    rows = {} if optimistic and not _any_batch(session, by_key) else _rows_for(session, by_key)
     batch_of = {key: row.batch_id for key, row in rows.items() if row.batch_id is not None}
     groups: dict[tuple[str, str, str, str, bool], list[_Member]] = defaultdict(list)
     # Callers often share one payload object among many requests: hash each object once.
@@ -259,6 +268,13 @@ class _Member(NamedTuple):
     def recipients(self) -> tuple[str, ...]:
         # A written row's recipients are what was frozen when it was first planned.
         return self.request.recipients if self.row is None else self.row.recipients
+
+
+def _any_batch(session: Session, by_key: Mapping[DeliveryKey, Any]) -> bool:
+    b = DeliveryBatch.__table__
+    steps = sorted({(k.duty, k.period, k.step) for k in by_key})
+    stmt = sa.select(b.c.id).where(sa.tuple_(b.c.duty, b.c.period, b.c.step).in_(steps)).limit(1)
+    return session.execute(stmt).first() is not None
 
 
 def _rows_for(session: Session, by_key: Mapping[DeliveryKey, Any]) -> dict[DeliveryKey, _Row]:
