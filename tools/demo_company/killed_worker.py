@@ -138,11 +138,10 @@ def _worker_env() -> dict[str, str]:
 def run_dag_in_worker(spec: dict[str, Any]) -> int:
     """The worker process: parse the DAGs, then `dag.test()` one run at the parent's
     scenario clock (the parent travelled to the logical date at real time `real_start`)."""
-    from airflow.dag_processing.dagbag import DagBag
-
     from demo_company.chaos import compress_retries
+    from demo_company.month import demo_dagbag
 
-    dagbag = DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
+    dagbag = demo_dagbag()
     compress_retries(dagbag)
     when = datetime.fromisoformat(spec["logical_date"])
     with time_machine.travel(when + timedelta(seconds=time.time() - spec["real_start"]), tick=True):
@@ -152,16 +151,20 @@ def run_dag_in_worker(spec: dict[str, Any]) -> int:
 
 def _running_tasks(dag_id: str, when: datetime) -> list[str]:
     """The tasks of the run at `when` that Airflow still has running (the killed one)."""
-    from airflow.models.dagrun import DagRun
     from airflow.models.taskinstance import TaskInstance
     from airflow.utils.session import create_session
     from airflow.utils.state import TaskInstanceState
     from sqlalchemy import select
 
+    from demo_company.month import run_of
+
     with create_session() as session:
+        run_id, _state = run_of(session, dag_id, when)
         running = session.scalars(
-            select(TaskInstance.task_id).join(DagRun, (DagRun.dag_id == TaskInstance.dag_id) & (DagRun.run_id == TaskInstance.run_id))
-            .where(TaskInstance.dag_id == dag_id, DagRun.logical_date == when, TaskInstance.state == TaskInstanceState.RUNNING)
+            select(TaskInstance.task_id).where(
+                TaskInstance.dag_id == dag_id, TaskInstance.run_id == run_id,
+                TaskInstance.state == TaskInstanceState.RUNNING,
+            )
         ).all()
         return sorted(running)
 

@@ -44,6 +44,24 @@ class Event:
     call: Callable[[], Any] | None = None
 
 
+def demo_dagbag() -> Any:
+    """The project's DAGs, parsed from Airflow's DAGs folder (the demo's Airflow home sets it)."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=os.environ.get("AIRFLOW__CORE__DAGS_FOLDER", "dags"))
+
+
+def run_of(session: Any, dag_id: str, when: datetime) -> tuple[str, str]:
+    """The run_id and state of `dag_id`'s run at logical date `when`, from Airflow's metadata DB."""
+    from airflow.models.dagrun import DagRun
+    from sqlalchemy import select
+
+    run_id, state = session.execute(
+        select(DagRun.run_id, DagRun.state).where(DagRun.dag_id == dag_id, DagRun.logical_date == when)
+    ).one()
+    return run_id, str(state)
+
+
 @dataclass
 class MonthWorld:
     company: Company
@@ -83,15 +101,12 @@ class MonthWorld:
 
     def count_tries(self, dag_id: str, when: datetime) -> str:
         """Add the tries of the run's task instances to `task_tries`; the run's state."""
-        from airflow.models.dagrun import DagRun
         from airflow.models.taskinstance import TaskInstance
         from airflow.utils.session import create_session
         from sqlalchemy import select
 
         with create_session() as session:
-            run_id, state = session.execute(
-                select(DagRun.run_id, DagRun.state).where(DagRun.dag_id == dag_id, DagRun.logical_date == when)
-            ).one()
+            run_id, state = run_of(session, dag_id, when)
             tries = session.scalars(
                 select(TaskInstance.try_number).where(TaskInstance.dag_id == dag_id, TaskInstance.run_id == run_id)
             ).all()
@@ -161,9 +176,7 @@ def demo_world(
     )
     server = _serve(create_app(lambda: receiver, clock=sim.clock.now))
     if dagbag is None:
-        from airflow.dag_processing.dagbag import DagBag
-
-        dagbag = DagBag(dag_folder=os.environ.get("AIRFLOW__CORE__DAGS_FOLDER", "dags"))
+        dagbag = demo_dagbag()
     world = MonthWorld(
         company=company, sim=sim, sessions=sessions, records_url=records_url,
         callback_url=server.base_url + CALLBACK_PATH, dagbag=dagbag, out_dir=out_dir, log=log,
