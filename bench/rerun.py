@@ -56,7 +56,24 @@ def evaluate(n: int, backend: str, first: Phase, again: Phase, command: str) -> 
         f"first run {first.wall_s} s wall / {first.compute_s} s compute, {first.messages_sent:,} messages; "
         f"re-run {again.wall_s} s / {again.compute_s} s, {again.messages_sent} messages"
     )
+    case.notes.append(f"re-run: {reused_work(again)}")
     return case
+
+
+def reused_work(phase: Phase) -> str:
+    """What the re-run found already done and did not do again, from what its tasks returned."""
+    returned = {
+        f"{r['dag_id']}.{t['task_id']}": t.get("returned") or {} for r in phase.runs for t in r["task_states"]
+    }
+    sync = returned.get("directory_sync.sync_members", {})
+    scored = returned.get("assessment_monthly.score_month", {})
+    render = returned.get("report_monthly.render", {})
+    return (
+        f"directory {'read from WeCom again' if sync.get('read_wecom', True) else 'not read again (the instant is synced)'}; "
+        f"assessment {'scored again' if scored.get('scored', True) else 'not scored again (stamp: inputs unchanged)'}, "
+        f"{scored.get('results_written')} results written; "
+        f"reports rendered {render.get('rendered')}, unchanged {render.get('unchanged')}"
+    )
 
 
 def run(args: argparse.Namespace, command: str) -> Iterator[Case]:

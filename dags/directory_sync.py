@@ -10,16 +10,21 @@
 3. 批量写入记录库，识别入职、离职、调岗；花名册（HR）字段不被覆盖。
 4. 发布资产 `wecomply_directory`，账号检查随后运行。
 
+重试、清除（Clear）或补跑同一逻辑时间已完成同步的运行时，沿用该次同步的记录，不再读取企业微信：
+记录反映的是当次运行时的通讯录。如需重新读取，触发时勾选「重新读取通讯录」。
+
 Reads every department and member through the contacts-sync secret, folds them into the
 records in bulk (joined / left / moved detected; HR's roster fields are never overwritten)
 and publishes the `wecomply_directory` asset, which triggers the account review. Skipped on
-non-working days by China's official calendar, so 调休 Saturdays run.
+non-working days by China's official calendar, so 调休 Saturdays run. A retry, clear or
+backfill of a run whose logical time is already synced reports that sync without reading WeCom
+again, unless the form field `reread_directory` is ticked.
 """
 
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import CronTriggerTimetable, dag, task
+from airflow.sdk import CronTriggerTimetable, Param, dag, task
 
 from wecomply.airflow_glue.dag_kit import TIMEZONE, DagTag, assets, default_args
 
@@ -34,6 +39,13 @@ from wecomply.airflow_glue.dag_kit import TIMEZONE, DagTag, assets, default_args
     default_args=default_args(),
     tags=[DagTag.DIRECTORY],
     doc_md=__doc__,
+    params={
+        "reread_directory": Param(
+            False, type="boolean", title="重新读取通讯录 · Read the directory again",
+            description="本次运行已同步过时，仍重新读取企业微信通讯录 / read WeCom again even if this run "
+            "has already synced (a cleared or retried run otherwise reuses its recorded sync)",
+        ),
+    },
 )
 def directory_sync():
     @task.short_circuit(task_display_name="是否工作日 · Working day?")
@@ -44,12 +56,15 @@ def directory_sync():
         return is_sync_day(run_context(context))
 
     @task(task_display_name="同步部门与成员 · Sync departments and members", outlets=[assets()["directory"]])
-    def sync_members(**context) -> dict[str, int]:
+    def sync_members(**context) -> dict:
         from wecomply.airflow_glue.hooks import WeComContactsHook
         from wecomply.airflow_glue.runtime import run_context
         from wecomply.flows.directory import run_directory_sync
 
-        return run_directory_sync(run_context(context), WeComContactsHook().client, run_id=context["run_id"])
+        return run_directory_sync(
+            run_context(context), WeComContactsHook().client, run_id=context["run_id"],
+            reread=bool(context["params"].get("reread_directory")),
+        )
 
     working_day() >> sync_members()
 

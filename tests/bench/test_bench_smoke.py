@@ -126,6 +126,10 @@ def test_cycle_and_its_rerun_run_the_month_end_with_dag_test() -> None:
         for t in r["task_instances_detail"] if t["task_id"] == "render"
     )
     assert render["returned"]["rendered"] == 0, render  # unchanged reports are not rendered again
+    # The re-run read no directory (its instant is synced) and scored no one (inputs unchanged).
+    assert "/cgi-bin/user/list" not in again["ours"]["api_calls_by_path"]
+    notes = " ".join(again["notes"])
+    assert "directory not read again" in notes and "assessment not scored again" in notes, notes
 
 
 def test_per_message_counts_our_statements_and_commits_against_bare_sends() -> None:

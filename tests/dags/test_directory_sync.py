@@ -136,3 +136,28 @@ def test_transient_wecom_failure_is_retried(duty_world) -> None:
     duty_world.run(DAG, at("2026-03-02 08:30"))
     assert sync_runs(duty_world) == 1
     assert employee(duty_world, "stay").wecom_department_ids == [10]
+
+
+def sync_returned(run) -> dict:
+    ti = next(ti for ti in run.get_task_instances() if ti.task_id == "sync_members")
+    return ti.xcom_pull(task_ids="sync_members")
+
+
+def test_a_cleared_run_reports_its_recorded_sync_unless_asked_to_read_again(duty_world) -> None:
+    seed(duty_world)
+    sim = duty_world.sim
+    first = sync_returned(duty_world.run(DAG, at("2026-03-02 08:30")))
+    listings = sim.calls("/cgi-bin/user/list")
+    assert first["read_wecom"] is True and listings > 0
+
+    # A joiner after the run: a clear of that run must not date them to it.
+    sim.add_user("newbie", "刘洋", [20])
+    again = sync_returned(duty_world.run(DAG, at("2026-03-02 08:30")))
+    assert sim.calls("/cgi-bin/user/list") == listings, "the cleared run read WeCom again"
+    assert again == first | {"read_wecom": False}
+    assert changes(duty_world) == [] and sync_runs(duty_world) == 1
+
+    forced = sync_returned(duty_world.run(DAG, at("2026-03-02 08:30"), conf={"reread_directory": True}))
+    assert sim.calls("/cgi-bin/user/list") > listings
+    assert (forced["read_wecom"], forced["joined"]) == (True, 1)
+    assert changes(duty_world) == [("newbie", "joined", None, 20)] and sync_runs(duty_world) == 2

@@ -162,3 +162,76 @@ def test_result_payload_is_rendered_once_per_distinct_result_and_names_no_one() 
     assert payloads[0] is payloads[1] is payloads[2]
     other = StoredResult("u4", "2026-03", scores, 90.0, True, {"excellent": True})
     assert result_payload(other, remedial=True, pass_mark=60, locale="zh") != payloads[0]
+
+
+def stored_scores(records_db) -> dict[str, tuple[float, bool]]:
+    with records_db.sessions() as session:
+        return {a.userid: (a.total, a.passed) for a in session.scalars(sa.select(models.Assessment).where(
+            models.Assessment.period == "2026-03"))}
+
+
+def test_a_rerun_scores_again_only_when_what_the_scores_read_changed(records_db) -> None:
+    rng = random.Random(11)
+    with records_db.sessions.begin() as session:
+        generate(session, rng, people=60)
+    ctx = context(records_db, local(date(2026, 4, 1), 9))
+    first = run_assessment(ctx)
+    scores = stored_scores(records_db)
+    assert first["scored"] is True and first["results_written"] == 60
+
+    again = run_assessment(ctx)
+    assert again["scored"] is False and again["results_written"] == 0
+    assert again == first | {"scored": False, "results_written": 0}, "the stored outcome is reported as it was"
+
+    # Each input the scores read, and the stored scores themselves, makes the next run score again.
+    edited = min(scores)
+    victim = min(userid for userid, (_, passed) in scores.items() if passed and userid != edited)
+    changes = {
+        "violation": lambda s: s.add(models.Violation(userid=victim, occurred_on=date(2026, 3, 9), kind="x", recorded_by="hr")),
+        "leaver": lambda s: s.execute(sa.update(models.Employee).where(models.Employee.userid == victim)
+                                      .values(leave_date=date(2026, 3, 20), status="left")),
+        "stored score edited": lambda s: s.execute(sa.update(models.Assessment).where(
+            models.Assessment.userid == edited).values(total=0.0)),
+        "stored result deleted": lambda s: s.execute(sa.delete(models.Assessment).where(
+            models.Assessment.userid == edited)),
+        "reminder sent": lambda s: s.execute(sa.update(models.Delivery).where(
+            models.Delivery.step == "remind-1", models.Delivery.status != "sent").values(status="sent")),
+    }
+    reruns = {}
+    for what, change in changes.items():
+        with records_db.sessions.begin() as session:
+            change(session)
+        reruns[what] = run_assessment(ctx)
+        assert reruns[what]["scored"] is True, f"{what}: not scored again"
+        assert run_assessment(ctx)["scored"] is False, f"{what}: scored a second time with nothing changed"
+    assert reruns["violation"]["results_written"] == 1 and stored_scores(records_db)[victim] != scores[victim]
+    assert reruns["leaver"]["assessed"] == 59, "the leaver is no longer assessed"
+    assert stored_scores(records_db)[edited] == scores[edited], "an edited or deleted stored score is put back"
+
+
+def test_rows_digest_sees_every_value_and_ignores_order(records_db) -> None:
+    from wecomply.records.stamps import rows_digest
+
+    e = models.Employee.__table__
+    rows = [("a|", "b"), ("a", "|b"), ("x", None)]
+
+    def digest(values) -> str:
+        with records_db.sessions.begin() as session:
+            session.execute(sa.delete(e))
+            session.add_all(
+                models.Employee(userid=u, name=u, direct_leader_userid=leader, status="active", source="roster",
+                                in_roster=True)
+                for u, leader in values
+            )
+            session.flush()
+            return rows_digest(session, sa.select(e.c.userid, e.c.direct_leader_userid))
+
+    base = digest(rows)
+    assert digest(list(reversed(rows))) == base, "row order must not matter"
+    assert digest([]) != base
+    assert digest([("a|", "b")]) != digest([("a", "|b")]), "a separator inside a value shifted a boundary"
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row):
+            edited = [list(r) for r in rows]
+            edited[i][j] = "n" if value is None else value + "z"  # NULL must not read as the text "n"
+            assert digest([tuple(r) for r in edited]) != base, f"editing row {i} column {j} went unnoticed"

@@ -124,28 +124,44 @@ def plan_remedial_training(
 ) -> DutyPlan:
     """Remedial assignments for `needs` (new ones only) and actions for every open one."""
     directory = Directory(people)
-    today = now.astimezone(SHANGHAI).date()
     existing = {(a.subject, a.period): a for a in assignments if a.kind == Duty.REMEDIAL_TRAINING}
+    new = new_remedial_assignments(needs, directory, existing, now=now, policy=policy, calendar=calendar)
+    existing.update({(a.subject, a.period): a for a in new})
+    return DutyPlan(
+        new_assignments=new,
+        actions=_open_actions(
+            existing.values(), policy.remedial_training.ladder, directory, now, policy, calendar
+        ),
+    )
+
+
+def new_remedial_assignments(
+    needs: Iterable[RemedialNeed],
+    directory: Directory,
+    taken: Iterable[tuple[str, str]],
+    *,
+    now: datetime,
+    policy: Policy,
+    calendar: WorkCalendar,
+) -> tuple[Assignment, ...]:
+    """The remedial assignments `needs` call for, but not those whose (userid, period) is
+    `taken`, for the people active today (`directory` need hold only the people in `needs`)."""
+    taken = set(taken)
+    today = now.astimezone(SHANGHAI).date()
     new: list[Assignment] = []
     for need in needs:
         key = (need.userid, remedial_period(need.assessment_period))
-        if key in existing or not directory.is_active(need.userid, today):
+        if key in taken or not directory.is_active(need.userid, today):
             continue
-        assignment = Assignment(
+        new.append(Assignment(
             kind=Duty.REMEDIAL_TRAINING,
             subject=need.userid,
             period=key[1],
             assigned_at=now,
             due_at=calendar.deadline(now, policy.remedial_training.deadline),
-        )
-        new.append(assignment)
-        existing[key] = assignment
-    return DutyPlan(
-        new_assignments=tuple(new),
-        actions=_open_actions(
-            existing.values(), policy.remedial_training.ladder, directory, now, policy, calendar
-        ),
-    )
+        ))
+        taken.add(key)
+    return tuple(new)
 
 
 def _open_actions(

@@ -14,32 +14,51 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import timedelta
 from functools import lru_cache
+from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from wecomply.delivery import DeliveryRequest, deliver, settled_summary
+from wecomply.duties import assessment as assessment_rules
+from wecomply.duties import model as duty_model
 from wecomply.duties.assessment import AssessmentResult, collect_evidence, consecutive_fails, previous_month, score
-from wecomply.duties.model import Assignment, Duty, Person
-from wecomply.duties.training import RemedialNeed, period_bounds, plan_remedial_training, remedial_period
+from wecomply.duties.model import Assignment, Directory, Duty, Person
+from wecomply.duties.training import RemedialNeed, new_remedial_assignments, period_bounds, remedial_period
 from wecomply.flows.context import RunContext
-from wecomply.flows.people import load_assignments, load_people, record_assignments
+from wecomply.flows.people import load_assignments, load_people, record_assignments, roster_statement
 from wecomply.flows.send import DeliveriesStillOwed
+from wecomply.policy import calendar as calendar_rules
 from wecomply.policy.calendar import SHANGHAI
 from wecomply.records.assessment_evidence import (
     StoredResult,
     assignments_due_between,
+    assignments_due_statement,
+    earliest_assigned,
     fail_histories,
+    reminder_counts_statement,
     results_awaiting_delivery,
+    results_tally_statement,
     settled_result_deliveries,
     stored_results,
     violation_counts,
+    violation_counts_statement,
 )
 from wecomply.records.assessments import AssessmentRow, upsert_assessments
 from wecomply.records.evidence import month_bounds
+from wecomply.records.stamps import combine, load_stamp, rows_digest, save_stamp
 from wecomply.templating import render
 from wecomply.wecom import messages
 
 RESULT_STEP = "result"
 RESULT_TEMPLATE = "assessment/result.md.j2"
+STAMP_PREFIX = "assessment:"
+MAX_LISTED_PEOPLE = 5000
+_CALENDAR_RELEASE = f"chinesecalendar {version('chinesecalendar')}"
+# The code a score depends on: the scoring rules, the types they take, the working-day
+# calendar, this flow.
+_SCORING_SOURCES = (assessment_rules.__file__, duty_model.__file__, calendar_rules.__file__, __file__)
 
 
 def assessed_period(ctx: RunContext) -> str:
@@ -98,41 +117,89 @@ def score_people(
 def run_assessment(ctx: RunContext) -> dict[str, Any]:
     """Score the previous month, store the results, record remedial assignments."""
     period = assessed_period(ctx)
+    with ctx.sessions.begin() as session:
+        scored = _score_month(ctx, period, session)
+        remedial = _assign_remedial(ctx, period, session)
+    return {"period": period} | scored | remedial
+
+
+def _score_month(ctx: RunContext, period: str, session: Session) -> dict[str, Any]:
+    """Score everyone employed at the month's end and store the results, unless neither
+    what the scores are computed from nor the stored results (their tally) changed since
+    they were written (a cleared or backfilled month): then the stored outcome is reported
+    as is."""
+    key = f"{STAMP_PREFIX}{period}"
+    inputs = scoring_inputs_digest(ctx, period, session)
+    stamp = load_stamp(key, session=session)
+    if stamp is not None and stamp.digest == combine(inputs, rows_digest(session, results_tally_statement(period))):
+        return stamp.summary | {"results_written": 0, "scored": False}
+
     start, end = month_bounds(period)
     first_day, last_day = period_bounds(period)
-    with ctx.sessions.begin() as session:
-        people = load_people(session)
-        assessed = assessed_people(people, period)
-        evidence_assignments = assignments_due_between(start, end, session=session)
-        violations = violation_counts(first_day, last_day + timedelta(days=1), session=session)
-        results = score_people(assessed, evidence_assignments, violations, period, ctx)
-        department = {p.userid: p.department_id for p in assessed}
-        columns: _Columns = {}
-        written = upsert_assessments(
-            [_row(r, department.get(r.userid), columns) for r in results], session=session, now=ctx.now
-        )
-
-        history = [
-            AssessmentResult(h.userid, h.period, (), 0.0, h.passed, False)
-            for h in fail_histories(period, session=session)
-        ]
-        failing_twice = consecutive_fails(history, ctx.policy.assessment.consecutive_fails_for_remedial, period=period)
-        plan = plan_remedial_training(
-            [RemedialNeed(userid, period) for userid in failing_twice],
-            people,
-            load_assignments(session, Duty.REMEDIAL_TRAINING, period=remedial_period(period)),
-            now=ctx.now, policy=ctx.policy, calendar=ctx.calendar,
-        )
-        remedial = record_assignments(session, plan.new_assignments, people, now=ctx.now)
-    return {
-        "period": period,
+    assessed = assessed_people(load_people(session), period)
+    evidence_assignments = assignments_due_between(start, end, session=session)
+    violations = violation_counts(first_day, last_day + timedelta(days=1), session=session)
+    results = score_people(assessed, evidence_assignments, violations, period, ctx)
+    department = {p.userid: p.department_id for p in assessed}
+    columns: _Columns = {}
+    written = upsert_assessments([_row(r, department.get(r.userid), columns) for r in results], session=session, now=ctx.now)
+    summary = {
         "assessed": len(results),
-        "results_written": written,  # 0 when a re-run finds the same results
         "passed": sum(r.passed for r in results),
         "failed": sum(not r.passed for r in results),
         "excellent": sum(r.excellent for r in results),
+    }
+    save_stamp(key, combine(inputs, rows_digest(session, results_tally_statement(period))), summary, session=session, now=ctx.now)
+    return summary | {"results_written": written, "scored": True}  # 0 written when nothing changed
+
+
+def scoring_inputs_digest(ctx: RunContext, period: str, session: Session) -> str:
+    """Everything a month's scores are computed from: the rows `_score_month` reads (the
+    roster, the assignments due in the month and their reminders, the violations), the
+    policy, the holiday calendar's release and the scoring code itself."""
+    start, end = month_bounds(period)
+    first_day, last_day = period_bounds(period)
+    return combine(
+        rows_digest(session, roster_statement()),
+        rows_digest(session, assignments_due_statement(start, end)),
+        rows_digest(session, reminder_counts_statement(earliest_assigned(start, end))),
+        rows_digest(session, violation_counts_statement(first_day, last_day + timedelta(days=1))),
+        ctx.policy.model_dump_json(),
+        _CALENDAR_RELEASE,
+        _scoring_code_digest(),
+    )
+
+
+@lru_cache(maxsize=1)
+def _scoring_code_digest() -> str:
+    # A release that scores differently must not be told its predecessor's results are current.
+    return combine(*(Path(source).read_text(encoding="utf-8") for source in _SCORING_SOURCES))
+
+
+def _assign_remedial(ctx: RunContext, period: str, session: Session) -> dict[str, int]:
+    """Remedial training for whoever failed this month and the ones before (v2 §7.3).
+    Always decided afresh: it reads only the people who failed, and `ensure_assignments`
+    keeps an existing assignment (and its deadline) as it is."""
+    history = [
+        AssessmentResult(h.userid, h.period, (), 0.0, h.passed, False)
+        for h in fail_histories(period, session=session)
+    ]
+    failing_twice = consecutive_fails(history, ctx.policy.assessment.consecutive_fails_for_remedial, period=period)
+    if not failing_twice:
+        return {"failed_consecutively": 0, "remedial_assigned": 0}
+    # Few people fail twice; past a bound, one read of everyone beats a long IN list.
+    people = load_people(session, among=failing_twice if len(failing_twice) <= MAX_LISTED_PEOPLE else None)
+    taken = {
+        (a.subject, a.period)
+        for a in load_assignments(session, Duty.REMEDIAL_TRAINING, period=remedial_period(period))
+    }
+    new = new_remedial_assignments(
+        [RemedialNeed(userid, period) for userid in failing_twice], Directory(people), taken,
+        now=ctx.now, policy=ctx.policy, calendar=ctx.calendar,
+    )
+    return {
         "failed_consecutively": len(failing_twice),
-        "remedial_assigned": remedial,
+        "remedial_assigned": record_assignments(session, new, people, now=ctx.now),
     }
 
 

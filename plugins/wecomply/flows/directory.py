@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from wecomply.errors import UserFacingError
 from wecomply.flows.context import RunContext
 from wecomply.policy.calendar import SHANGHAI
-from wecomply.records.directory import DepartmentRecord, MemberRecord, sync_directory
+from wecomply.records.directory import DepartmentRecord, MemberRecord, finished_wecom_sync, sync_directory
 from wecomply.records.models import Department
 from wecomply.wecom.errors import WeComApiError
 
@@ -135,7 +135,22 @@ def department_records(departments: Iterable[Mapping[str, Any]], existing: Mappi
     return out
 
 
-def run_directory_sync(ctx: RunContext, client: ContactsClient, *, run_id: str | None = None) -> dict[str, int]:
+def run_directory_sync(
+    ctx: RunContext, client: ContactsClient, *, run_id: str | None = None, reread: bool = False
+) -> dict[str, Any]:
+    """Read WeCom's directory and fold it into the records, once per run instant.
+
+    A run whose instant (logical time) is already synced in the records (a retry after the
+    commit, a clear, a backfill, `dag.test()` again) reports that sync instead of reading
+    WeCom again: the fold records WeCom as it was at that instant, and a second read days
+    later would date today's joiners and leavers to it. The next scheduled sync reads
+    WeCom anyway. `reread` (the DAG's form field `reread_directory`) reads and folds again.
+    """
+    if not reread:
+        with ctx.sessions() as session:
+            done = finished_wecom_sync(ctx.now, session=session)
+        if done is not None:
+            return _summary(done.counts, done.sync_run_id, read_wecom=False)
     departments, details = fetch_directory(client)
     if not details:
         raise UserFacingError(
@@ -149,11 +164,8 @@ def run_directory_sync(ctx: RunContext, client: ContactsClient, *, run_id: str |
         result = sync_directory(
             department_records(departments, existing), members, session=session, now=ctx.now, run_id=run_id, complete=True
         )
-    return {
-        "departments": len(departments),
-        "members": result.members,
-        "joined": len(result.joined),
-        "left": len(result.left),
-        "moved": len(result.moved),
-        "written": result.written,
-    }
+    return _summary(result.counts(), result.sync_run_id, read_wecom=True)
+
+
+def _summary(counts: Mapping[str, Any], sync_run_id: int, *, read_wecom: bool) -> dict[str, Any]:
+    return dict(counts) | {"sync_run_id": sync_run_id, "read_wecom": read_wecom}

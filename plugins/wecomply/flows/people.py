@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -12,16 +12,23 @@ from wecomply.records import models
 from wecomply.records.assignments import AssignmentSpec, ensure_assignments
 
 
-def load_people(session: Session) -> list[Person]:
-    """Everyone HR's roster knows (people only WeCom knows are the account review's business)."""
+def roster_statement() -> sa.Select:
+    """The roster columns `load_people` reads (also what the assessment's stamp digests)."""
+    e = models.Employee
+    return sa.select(
+        e.userid, e.name, e.department_id, e.direct_leader_userid, e.role, e.hire_date, e.leave_date, e.status,
+        e.transfer_date,
+    ).where(e.in_roster.is_(True), e.hire_date.is_not(None))
+
+
+def load_people(session: Session, *, among: Collection[str] | None = None) -> list[Person]:
+    """Everyone HR's roster knows (people only WeCom knows are the account review's business),
+    or only those of them in `among`."""
     heads = dict(session.execute(sa.select(models.Department.id, models.Department.head_userid)).all())
-    rows = session.execute(
-        sa.select(
-            models.Employee.userid, models.Employee.name, models.Employee.department_id,
-            models.Employee.direct_leader_userid, models.Employee.role, models.Employee.hire_date,
-            models.Employee.leave_date, models.Employee.status, models.Employee.transfer_date,
-        ).where(models.Employee.in_roster.is_(True), models.Employee.hire_date.is_not(None))
-    )
+    stmt = roster_statement()
+    if among is not None:
+        stmt = stmt.where(models.Employee.userid.in_(sa.bindparam("among", expanding=True)))
+    rows = session.execute(stmt, {"among": list(among)} if among is not None else {})
     return [
         Person(
             userid=r.userid,

@@ -40,26 +40,13 @@ def assignments_due_between(start: datetime, end: datetime, *, session: Session)
     statistics not yet refreshed after a bulk load, pick a nested loop over every
     assignment of a quarter-wide period for each delivery.
     """
-    a, d = AssignmentRow.__table__, Delivery.__table__
-    rows = session.execute(
-        sa.select(
-            a.c.kind, a.c.subject_userid, a.c.period, a.c.assigned_at, a.c.due_at, a.c.completed_at
-        ).where(a.c.due_at >= start, a.c.due_at < end, a.c.status != AssignmentStatus.CANCELLED.value)
-    ).all()
+    rows = session.execute(assignments_due_statement(start, end)).all()
     rows = [r for r in rows if r.kind in _DUTIES]
     reminder_count: dict[tuple[str, str, str], int] = {}
     if rows:
         # A reminder is only ever created after its assignment.
         earliest = min(r.assigned_at for r in rows)
-        reminders = session.execute(
-            sa.select(d.c.duty, d.c.subject, d.c.period, sa.func.count())
-            .where(
-                d.c.status == DeliveryStatus.SENT.value,
-                d.c.created_at >= earliest,
-                d.c.step.like(f"{REMINDER_STEP_PREFIX}%"),
-            )
-            .group_by(d.c.duty, d.c.subject, d.c.period)
-        )
+        reminders = session.execute(reminder_counts_statement(earliest))
         reminder_count = {(r[0], r[1], r[2]): r[3] for r in reminders}
     return [
         Assignment(
@@ -75,15 +62,57 @@ def assignments_due_between(start: datetime, end: datetime, *, session: Session)
     ]
 
 
-def violation_counts(start: date, end: date, *, session: Session) -> dict[str, int]:
-    """Violations recorded with start <= occurred_on < end, counted per userid."""
+def assignments_due_statement(start: datetime, end: datetime) -> sa.Select:
+    a = AssignmentRow.__table__
+    return sa.select(
+        a.c.kind, a.c.subject_userid, a.c.period, a.c.assigned_at, a.c.due_at, a.c.completed_at
+    ).where(a.c.due_at >= start, a.c.due_at < end, a.c.status != AssignmentStatus.CANCELLED.value)
+
+
+def reminder_counts_statement(earliest: datetime | sa.ScalarSelect[Any]) -> sa.Select:
+    """Reminders WeCom accepted since `earliest`, counted per (duty, subject, period)."""
+    d = Delivery.__table__
+    return (
+        sa.select(d.c.duty, d.c.subject, d.c.period, sa.func.count())
+        .where(
+            d.c.status == DeliveryStatus.SENT.value,
+            d.c.created_at >= earliest,
+            d.c.step.like(f"{REMINDER_STEP_PREFIX}%"),
+        )
+        .group_by(d.c.duty, d.c.subject, d.c.period)
+    )
+
+
+def earliest_assigned(start: datetime, end: datetime) -> sa.ScalarSelect[Any]:
+    """When the first assignment due in [start, end) was made (any kind: no later than
+    what `assignments_due_between` takes as its earliest)."""
+    due = assignments_due_statement(start, end).subquery()
+    return sa.select(sa.func.min(due.c.assigned_at)).scalar_subquery()
+
+
+def violation_counts_statement(start: date, end: date) -> sa.Select:
     v = Violation.__table__
-    stmt = (
+    return (
         sa.select(v.c.userid, sa.func.count())
         .where(v.c.occurred_on >= start, v.c.occurred_on < end)
         .group_by(v.c.userid)
     )
-    return {row[0]: row[1] for row in session.execute(stmt)}
+
+
+def violation_counts(start: date, end: date, *, session: Session) -> dict[str, int]:
+    """Violations recorded with start <= occurred_on < end, counted per userid."""
+    return {row[0]: row[1] for row in session.execute(violation_counts_statement(start, end))}
+
+
+def results_tally_statement(period: str) -> sa.Select:
+    """One row summing up a month's stored results: how many, their total, how many
+    passed, when one last changed. A result deleted, added or re-scored by hand changes it;
+    digesting every result instead cost a re-run as much as reading the roster."""
+    t = Assessment.__table__
+    return sa.select(
+        sa.func.count(), sa.func.sum(t.c.total), sa.func.sum(sa.case((t.c.passed.is_(True), 1), else_=0)),
+        sa.func.max(t.c.computed_at),
+    ).where(t.c.period == period)
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,6 +62,18 @@ class SyncResult:
     left: list[str] = field(default_factory=list)
     moved: list[str] = field(default_factory=list)
     written: int = 0
+    departments: int = 0
+
+    def counts(self) -> dict[str, int]:
+        """What the sync run row keeps, and what a run that reuses it reports."""
+        return {
+            "departments": self.departments,
+            "members": self.members,
+            "joined": len(self.joined),
+            "left": len(self.left),
+            "moved": len(self.moved),
+            "written": self.written,
+        }
 
 
 def upsert_departments(
@@ -126,7 +138,7 @@ def sync_directory(
             )
         )
     }
-    result = SyncResult(sync_run_id=run.id, members=len(members))
+    result = SyncResult(sync_run_id=run.id, members=len(members), departments=len(departments))
     changes: list[dict[str, Any]] = []
     roster_rows: list[dict[str, Any]] = []
     wecom_rows: list[dict[str, Any]] = []
@@ -222,15 +234,32 @@ def sync_directory(
         session.execute(sa.insert(DirectoryChange.__table__), changes)
     result.written = len(roster_rows) + len(wecom_rows)
     run.finished_at = now
-    run.counts = {
-        "members": len(members),
-        "joined": len(result.joined),
-        "left": len(result.left),
-        "moved": len(result.moved),
-        "written": result.written,
-    }
+    run.counts = result.counts()
     session.flush()
     return result
+
+
+@dataclass(frozen=True)
+class FinishedSync:
+    sync_run_id: int
+    counts: dict[str, Any]
+
+
+def finished_wecom_sync(at: datetime, *, session: Session) -> FinishedSync | None:
+    """The WeCom sync already folded into the records for the run instant `at`, if any.
+
+    A sync run row is dated with its Airflow run's logical time, and `finished_at` is
+    written in the fold's own transaction: a finished row means every change it found is in
+    the records.
+    """
+    r = DirectorySyncRun.__table__
+    row = session.execute(
+        sa.select(r.c.id, r.c.counts)
+        .where(r.c.source == Source.WECOM.value, r.c.started_at == at, r.c.finished_at.is_not(None))
+        .order_by(r.c.id.desc())
+        .limit(1)
+    ).first()
+    return FinishedSync(row.id, dict(row.counts or {})) if row is not None else None
 
 
 def account_digest(m: MemberRecord) -> str:

@@ -586,3 +586,19 @@ class PacingDay(Base):
     scope: Mapped[str] = mapped_column(sa.String(128), primary_key=True)
     day: Mapped[str] = mapped_column(sa.String(10), primary_key=True)
     recipients: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+class WorkStamp(Base):
+    """What a derived record (a month's assessment results, …) was last computed from.
+
+    `digest` covers the rows the computation read and the rows it wrote
+    (`records.stamps`); `summary` is what the computation reported, given again by a re-run
+    that finds the digest unchanged and so does not recompute.
+    """
+
+    __tablename__ = "work_stamps"
+
+    key: Mapped[str] = mapped_column(sa.String(120), primary_key=True)
+    digest: Mapped[str] = mapped_column(sa.String(64))
+    summary: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    written_at: Mapped[datetime] = _created()
