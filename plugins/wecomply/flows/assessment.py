@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from wecomply.delivery import DeliveryRequest, deliver, settled_summary
 from wecomply.duties import assessment as assessment_rules
 from wecomply.duties import model as duty_model
+from wecomply.duties import training as training_rules
 from wecomply.duties.assessment import AssessmentResult, collect_evidence, consecutive_fails, previous_month, score
 from wecomply.duties.model import Assignment, Directory, Duty, Person
 from wecomply.duties.training import RemedialNeed, new_remedial_assignments, period_bounds, remedial_period
@@ -56,9 +57,11 @@ RESULT_TEMPLATE = "assessment/result.md.j2"
 STAMP_PREFIX = "assessment:"
 MAX_LISTED_PEOPLE = 5000
 _CALENDAR_RELEASE = f"chinesecalendar {version('chinesecalendar')}"
-# The code a score depends on: the scoring rules, the types they take, the working-day
-# calendar, this flow.
-_SCORING_SOURCES = (assessment_rules.__file__, duty_model.__file__, calendar_rules.__file__, __file__)
+# The code a score depends on: the scoring rules, the types they take, the month's bounds,
+# the working-day calendar, this flow.
+_SCORING_SOURCES = (
+    assessment_rules.__file__, duty_model.__file__, training_rules.__file__, calendar_rules.__file__, __file__,
+)
 
 
 def assessed_period(ctx: RunContext) -> str:
