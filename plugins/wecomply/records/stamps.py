@@ -31,32 +31,35 @@ class Stamp:
 
 
 def rows_digest(session: Session, stmt: sa.Select[Any]) -> str:
-    """A digest of the rows `stmt` returns, whatever their order."""
+    """A digest of the rows `stmt` returns.
+
+    Equal digests mean equal rows. Different digests may also come from the same rows in
+    another order (SQLite digests them in the order it reads them): that only costs a
+    recomputation, never a stale result.
+    """
     sub = stmt.subquery()
-    line = _row_text(sub)
     if session.get_bind().dialect.name == "postgresql":
+        line = _row_text(sub, sa.func.quote_nullable)
         # md5 of the sorted rows on the server: only 32 characters come back.
         digest = session.scalar(
             sa.select(sa.func.md5(sa.func.string_agg(line, aggregate_order_by(sa.literal("\n"), line)))).select_from(sub)
         )
         return digest or "empty"
-    h = hashlib.blake2b(digest_size=16)
-    for text in session.scalars(sa.select(line).select_from(sub).order_by(line)):
-        h.update(text.encode())
-        h.update(b"\n")
-    return h.hexdigest()
+    # One string from SQLite, no row objects: 100k roster rows took 0.66 s as sorted rows
+    # read one by one, ~0.25 s as one concatenation.
+    text = session.scalar(sa.select(sa.func.group_concat(_row_text(sub, sa.func.quote), "\n")).select_from(sub))
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest() if text is not None else "empty"
 
 
-def _row_text(sub: sa.Subquery) -> sa.ColumnElement[str]:
-    """One row as text that no other row can give: each value is written with its length
-    (so a `|` inside a value cannot shift a boundary) and NULL is not the text "NULL"."""
-    parts: list[sa.ColumnElement[str]] = []
+def _row_text(sub: sa.Subquery, quote: Any) -> sa.ColumnElement[str]:
+    """One row as a list of SQL literals (`quote`: SQLite's quote, PostgreSQL's
+    quote_nullable), which no other row can give: a string is quoted with its own quotes
+    doubled, so a separator inside it cannot shift a boundary, and NULL is not 'NULL'."""
+    out: sa.ColumnElement[str] | None = None
     for column in sub.c:
-        text = sa.cast(column, sa.Text)
-        parts.append(sa.case((column.is_(None), sa.literal("n")), else_=sa.cast(sa.func.length(text), sa.Text) + ":" + text))
-    out = parts[0]
-    for part in parts[1:]:
-        out = out + "|" + part
+        part = quote(column)
+        out = part if out is None else out + "," + part
+    assert out is not None, "a select with no columns"
     return out
 
 
