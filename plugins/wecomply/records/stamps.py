@@ -4,8 +4,8 @@ re-run whose inputs are unchanged can report the stored outcome instead of recom
 The digest is taken by the database over exactly the rows the computation reads (the
 same select statements it runs), not from a change counter that every writer would have
 to remember to bump: whatever changes those rows — a roster import, a click, an edit by
-hand — changes the digest. Reading a digest costs one sort of the rows in the database
-instead of building them as Python objects.
+hand — changes the digest. A digest costs the database one pass over the rows (and a
+sort on PostgreSQL) instead of building them as Python objects.
 """
 
 from __future__ import annotations
