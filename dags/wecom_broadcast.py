@@ -31,7 +31,11 @@ from wecomply.airflow_glue.dag_kit import TIMEZONE, DagTag, default_args
             [], type="array", items={"type": "string"}, minItems=1, title="接收人 userid / Recipients",
             description="企业微信 userid，每行一个 / WeCom userids, one per line",
         ),
-        "message_type": Param("text", enum=["text", "markdown"], title="消息类型 / Message type"),
+        "message_type": Param(
+            "text", enum=["text", "markdown"], title="消息类型 / Message type",
+            description="text 为纯文本；markdown 支持加粗、链接等格式（仅企业微信内显示） / plain text, or markdown "
+            "(bold, links; rendered in WeCom only)",
+        ),
         "content": Param(
             "", type="string", minLength=1, title="内容 / Content",
             description="超过 2048 字节会按行拆成多条 / split at line boundaries beyond 2048 bytes",

@@ -61,6 +61,12 @@ def test_house_rules(dagbag) -> None:
         for task in dag.tasks:
             if not CJK.search(task.task_display_name or ""):
                 failures.append(f"{dag_id}.{task.task_id}: set a Chinese task_display_name")
+        # The trigger form is what HR reads: each field's label and help come in Chinese first.
+        for key in dag.params:
+            param = dag.params.get_param(key)
+            for what, text in (("title", param.schema.get("title")), ("description", param.description)):
+                if not CJK.search(text or ""):
+                    failures.append(f"{dag_id}: form field {key!r} needs a Chinese {what}")
     assert not failures, "\n".join(failures)
 
 
