@@ -139,13 +139,14 @@ def run_dag_in_worker(spec: dict[str, Any]) -> int:
     """The worker process: parse the DAGs, then `dag.test()` one run at the parent's
     scenario clock (the parent travelled to the logical date at real time `real_start`)."""
     from demo_company.chaos import compress_retries
+    from demo_company.dag_runs import run_at
     from demo_company.month import demo_dagbag
 
     dagbag = demo_dagbag()
     compress_retries(dagbag)
     when = datetime.fromisoformat(spec["logical_date"])
-    with time_machine.travel(when + timedelta(seconds=time.time() - spec["real_start"]), tick=True):
-        run = dagbag.dags[spec["dag_id"]].test(logical_date=when, run_conf=spec["conf"])
+    clock = when + timedelta(seconds=time.time() - spec["real_start"])
+    run = run_at(dagbag.dags[spec["dag_id"]], when, conf=spec["conf"], clock=clock)
     return 0 if str(run.state) == "success" else 1
 
 

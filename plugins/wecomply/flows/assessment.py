@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -131,17 +131,19 @@ def _score_month(ctx: RunContext, period: str, session: Session) -> dict[str, An
     what the scores are computed from nor the stored results (their tally) changed since
     they were written (a cleared or backfilled month): then the stored outcome is reported
     as is."""
-    key = f"{STAMP_PREFIX}{period}"
-    inputs = scoring_inputs_digest(ctx, period, session)
+    key, window = f"{STAMP_PREFIX}{period}", _Window.of(period)
+    inputs = _scoring_inputs_digest(ctx, window, session)
+
+    def stamp_digest() -> str:  # the inputs, and the results as stored now
+        return combine(inputs, rows_digest(session, results_tally_statement(period)))
+
     stamp = load_stamp(key, session=session)
-    if stamp is not None and stamp.digest == combine(inputs, rows_digest(session, results_tally_statement(period))):
+    if stamp is not None and stamp.digest == stamp_digest():
         return stamp.summary | {"results_written": 0, "scored": False}
 
-    start, end = month_bounds(period)
-    first_day, last_day = period_bounds(period)
     assessed = assessed_people(load_people(session), period)
-    evidence_assignments = assignments_due_between(start, end, session=session)
-    violations = violation_counts(first_day, last_day + timedelta(days=1), session=session)
+    evidence_assignments = assignments_due_between(window.start, window.end, session=session)
+    violations = violation_counts(window.first_day, window.day_after, session=session)
     results = score_people(assessed, evidence_assignments, violations, period, ctx)
     department = {p.userid: p.department_id for p in assessed}
     columns: _Columns = {}
@@ -152,21 +154,35 @@ def _score_month(ctx: RunContext, period: str, session: Session) -> dict[str, An
         "failed": sum(not r.passed for r in results),
         "excellent": sum(r.excellent for r in results),
     }
-    save_stamp(key, combine(inputs, rows_digest(session, results_tally_statement(period))), summary, session=session, now=ctx.now)
+    save_stamp(key, stamp_digest(), summary, session=session, now=ctx.now)
     return summary | {"results_written": written, "scored": True}  # 0 written when nothing changed
 
 
-def scoring_inputs_digest(ctx: RunContext, period: str, session: Session) -> str:
+class _Window(NamedTuple):
+    """What `_score_month` reads of a month: assignments due in [start, end), violations on
+    first_day <= day < day_after."""
+
+    start: datetime
+    end: datetime
+    first_day: date
+    day_after: date
+
+    @classmethod
+    def of(cls, period: str) -> _Window:
+        start, end = month_bounds(period)
+        first_day, last_day = period_bounds(period)
+        return cls(start, end, first_day, last_day + timedelta(days=1))
+
+
+def _scoring_inputs_digest(ctx: RunContext, window: _Window, session: Session) -> str:
     """Everything a month's scores are computed from: the rows `_score_month` reads (the
     roster, the assignments due in the month and their reminders, the violations), the
     policy, the holiday calendar's release and the scoring code itself."""
-    start, end = month_bounds(period)
-    first_day, last_day = period_bounds(period)
     return combine(
         rows_digest(session, roster_statement()),
-        rows_digest(session, assignments_due_statement(start, end)),
-        rows_digest(session, reminder_counts_statement(earliest_assigned(start, end))),
-        rows_digest(session, violation_counts_statement(first_day, last_day + timedelta(days=1))),
+        rows_digest(session, assignments_due_statement(window.start, window.end)),
+        rows_digest(session, reminder_counts_statement(earliest_assigned(window.start, window.end))),
+        rows_digest(session, violation_counts_statement(window.first_day, window.day_after)),
         ctx.policy.model_dump_json(),
         _CALENDAR_RELEASE,
         _scoring_code_digest(),
