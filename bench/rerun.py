@@ -67,12 +67,14 @@ def reused_work(phase: Phase) -> str:
     }
     sync = returned.get("directory_sync.sync_members", {})
     scored = returned.get("assessment_monthly.score_month", {})
+    aggregate = returned.get("report_monthly.aggregate", {})
     render = returned.get("report_monthly.render", {})
     return (
         f"directory {'read from WeCom again' if sync.get('read_wecom', True) else 'not read again (the instant is synced)'}; "
         f"assessment {'scored again' if scored.get('scored', True) else 'not scored again (stamp: inputs unchanged)'}, "
         f"{scored.get('results_written')} results written; "
-        f"reports rendered {render.get('rendered')}, unchanged {render.get('unchanged')}"
+        f"report data written {aggregate.get('data_written')}, reports rendered {render.get('rendered')}, "
+        f"unchanged {render.get('unchanged')}"
     )
 
 

@@ -54,7 +54,7 @@ def report_monthly():
 
         archive = archive_from_airflow()
         summary = aggregate_step(run_context(context), month_from_airflow(context), archive)
-        return summary | {"archive": str(archive.base)}
+        return summary | {"archive": archive.url}
 
     @task(task_display_name="生成报告 · Render HTML and summaries")
     def render(meta: dict) -> dict:

@@ -121,15 +121,17 @@ def test_cycle_and_its_rerun_run_the_month_end_with_dag_test() -> None:
     assert again["ours"]["messages_sent"] == 0 and rerun_targets["messages_sent"]["met"]
     assert again["ours"]["recipients_reached"] == 0
     assert 0 < again["ours"]["share_of_first_run"] and rerun_targets["share_of_first_run"]["met"] is not None
-    render = next(
-        t for r in again["ours"]["runs"] if r["dag_id"] == "report_monthly"
-        for t in r["task_instances_detail"] if t["task_id"] == "render"
-    )
-    assert render["returned"]["rendered"] == 0, render  # unchanged reports are not rendered again
+    report_tasks = {
+        t["task_id"]: t["returned"] for r in again["ours"]["runs"] if r["dag_id"] == "report_monthly"
+        for t in r["task_instances_detail"]
+    }
+    assert report_tasks["render"]["rendered"] == 0, report_tasks  # unchanged reports are not rendered again
+    assert report_tasks["aggregate"]["data_written"] == 0, report_tasks  # nor their data written again
     # The re-run read no directory (its instant is synced) and scored no one (inputs unchanged).
     assert "/cgi-bin/user/list" not in again["ours"]["api_calls_by_path"]
     notes = " ".join(again["notes"])
     assert "directory not read again" in notes and "assessment not scored again" in notes, notes
+    assert "report data written 0" in notes, notes
 
 
 def test_per_message_counts_our_statements_and_commits_against_bare_sends() -> None:

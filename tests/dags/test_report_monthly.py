@@ -92,8 +92,11 @@ def test_heads_leadership_and_hr_receive_summary_and_file_and_the_archive_matche
 def test_a_rerun_sends_and_uploads_nothing_new(world) -> None:
     world.run(DAG, at("2026-04-01 10:00"))
     before = {u: len(world.received(u)) for u in RECIPIENTS}
-    world.run(DAG, at("2026-04-01 10:00"))
-    world.run(DAG, at("2026-04-02 10:00"), conf={"period": "2026-03"})
+    cleared = world.run(DAG, at("2026-04-01 10:00"))
+    later = world.run(DAG, at("2026-04-02 10:00"), conf={"period": "2026-03"})
+    # The cleared run finds the month's data as it would write it; the later one dates its reports anew.
+    written = [run.get_task_instance("aggregate").xcom_pull(task_ids="aggregate")["data_written"] for run in (cleared, later)]
+    assert written == [0, 4]
     assert {u: len(world.received(u)) for u in RECIPIENTS} == before
     assert uploads(world) == 3
 

@@ -108,12 +108,13 @@ def reports_url(variable_value: str | None = None) -> str:
 
 def aggregate_step(ctx: RunContext, month: Month, archive: ReportArchive) -> dict[str, Any]:
     with ctx.sessions.begin() as session:
-        index = write_month_data(
+        index, written = write_month_data(
             month, archive, session=session, policy=ctx.policy, calendar=ctx.calendar,
             locales=report_locales(ctx.policy), as_of=ctx.now,
         )
     return {
         "month": str(month),
+        "data_written": written,
         # Delivery waits for working hours (v2 §3.2): reports are never urgent.
         "send_after": ctx.calendar.next_working_window(ctx.clock()).isoformat(),
         "locales": list(index.locales),

@@ -155,6 +155,10 @@ class Tally:
         self._dept: dict[tuple[str, Dept], list[float]] = defaultdict(lambda: [0.0] * months)
         self._company: dict[str, list[float]] = defaultdict(lambda: [0.0] * months)
 
+    def __repr__(self) -> str:
+        # By value: the archive's facts digest is taken over MonthFacts' repr.
+        return f"Tally({self._months}, {dict(self._dept)!r}, {dict(self._company)!r})"
+
     def add(self, metric: str, dept: Dept, index: int, value: float, *, company: bool = True) -> None:
         self._dept[(metric, dept)][index] += value
         if company:

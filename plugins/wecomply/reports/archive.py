@@ -32,7 +32,7 @@ from wecomply import templating
 from wecomply.policy.calendar import WorkCalendar
 from wecomply.policy.config import Policy
 from wecomply.reports import codec
-from wecomply.reports.aggregate import collect_month, reports_from
+from wecomply.reports.aggregate import LABELS, MonthFacts, collect_month, reports_from
 from wecomply.reports.model import Month, MonthlyReport
 from wecomply.reports.render import render_html, render_markdown_summary
 
@@ -57,6 +57,10 @@ class MonthIndex:
     month: Month
     locales: tuple[str, ...]
     scopes: tuple[ScopeEntry, ...]
+    # What the data files were written from (`facts_digest`) and what they held (`data_digest`);
+    # empty in an index written before they existed, which never matches.
+    facts: str = ""
+    data: str = ""
 
     def to_json(self) -> str:
         return json.dumps(
@@ -65,6 +69,8 @@ class MonthIndex:
                 "month": str(self.month),
                 "locales": list(self.locales),
                 "scopes": [vars(scope) for scope in self.scopes],
+                "facts": self.facts,
+                "data": self.data,
             },
             ensure_ascii=False,
             indent=1,
@@ -75,18 +81,22 @@ class MonthIndex:
         raw = json.loads(text)
         if raw.get("version") != INDEX_VERSION:
             raise ValueError(f"report index version {raw.get('version')!r}; this version reads {INDEX_VERSION}")
-        return cls(Month.parse(raw["month"]), tuple(raw["locales"]), tuple(ScopeEntry(**s) for s in raw["scopes"]))
+        return cls(
+            Month.parse(raw["month"]), tuple(raw["locales"]), tuple(ScopeEntry(**s) for s in raw["scopes"]),
+            raw.get("facts", ""), raw.get("data", ""),
+        )
 
 
 class ReportArchive:
     """Where one deployment keeps its reports (see the module docstring for the layout)."""
 
     def __init__(self, base: Any) -> None:
-        self.base = base
+        self.url = str(base)  # what the report DAG's tasks hand each other to find this archive
+        self.base = local_path(base)
         self._folders: dict[tuple[str, ...], Any] = {}
 
     def __repr__(self) -> str:
-        return f"ReportArchive({str(self.base)!r})"
+        return f"ReportArchive({self.url!r})"
 
     def _folder(self, month: Month, *parts: str) -> Any:
         # A UPath join took ~0.16 ms under cProfile; a month's ~1,000 scopes x 4 files share a few folders.
@@ -131,6 +141,21 @@ class ReportArchive:
         return json.loads(self.manifest(month).read_bytes().decode("utf-8"))
 
 
+def local_path(base: Any) -> Any:
+    """A `file://` ObjectStoragePath as a plain `pathlib.Path`; any other base as it is.
+
+    Why: a month is ~1,000 scopes x 4-5 files, and every file is joined and checked once per
+    step. Measured on this machine: a UPath join of three parts 129 µs and `exists` 78 µs,
+    against 7.7 µs and a few µs with pathlib: re-rendering, sealing and delivering an
+    unchanged 1,001-scope month spent most of its time building paths.
+    """
+    if isinstance(base, Path):
+        return base
+    if getattr(base, "protocol", None) in ("file", "local"):
+        return Path(base.path)
+    return base
+
+
 def write(path: Any, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
@@ -150,18 +175,78 @@ def write_month_data(
     calendar: WorkCalendar,
     locales: Sequence[str] = ("zh",),
     as_of: datetime | None = None,
-) -> MonthIndex:
-    """Aggregate the month once and store each scope's report per locale as JSON."""
+) -> tuple[MonthIndex, int]:
+    """Aggregate the month once and store each scope's report per locale as JSON; returns
+    the index and how many data files were written now.
+
+    The records are read every time (a few tenths of a second for 1,000 departments), but
+    turning them into reports and JSON cost ~3x that. When what was read, the locales and
+    the code are those the archived data came from, and the data files are byte for byte
+    what was written then, they are kept: a cleared or re-run month writes nothing. The
+    index is written last, so a write cut short is redone.
+    """
     facts = collect_month(month, session=session, policy=policy, calendar=calendar, as_of=as_of)
+    locales = tuple(templating.check_locale(locale) for locale in locales)
+    source = facts_digest(facts, locales)
+    kept = _kept_index(month, archive, source, locales)
+    if kept is not None:
+        return kept, 0
     scopes: tuple[ScopeEntry, ...] = ()
+    written = hashlib.sha256()
     for locale in locales:
-        reports = reports_from(facts, locale=templating.check_locale(locale))
+        reports = reports_from(facts, locale=locale)
         scopes = tuple(ScopeEntry.of(report) for report in reports)
         for report in reports:
-            write(archive.data(month, locale, report.scope.id), codec.to_json(report).encode("utf-8"))
-    index = MonthIndex(month, tuple(locales), scopes)
+            data = codec.to_json(report).encode("utf-8")
+            write(archive.data(month, locale, report.scope.id), data)
+            _add_file(written, locale, report.scope.id, data)
+    index = MonthIndex(month, locales, scopes, facts=source, data=written.hexdigest())
     write(archive.index(month), index.to_json().encode("utf-8"))
-    return index
+    return index, len(scopes) * len(locales)
+
+
+def facts_digest(facts: MonthFacts, locales: Sequence[str]) -> str:
+    """SHA-256 of everything the month's data files are made from: the facts read from the
+    records (their `repr`: values only, no object ids), the locales and the code and wording
+    that turn facts into reports and JSON."""
+    text = repr(facts)
+    if " at 0x" in text:  # an object without a value repr would make every digest new
+        raise TypeError("MonthFacts holds an object whose repr is its address; give it a value __repr__")
+    digest = hashlib.sha256(f"{codec.FORMAT_VERSION}|{','.join(locales)}|".encode())
+    digest.update(_sources_digest(
+        sorted(Path(__file__).parent.glob("*.py"))
+        + [Path(templating.__file__)]
+        + sorted((templating.templates_dir() / LABELS).glob("*"))
+    ).encode("ascii"))
+    digest.update(text.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _kept_index(month: Month, archive: ReportArchive, source: str, locales: tuple[str, ...]) -> MonthIndex | None:
+    """The archived index, if its data came from `source` and its files are intact."""
+    path = archive.index(month)
+    if not path.exists():
+        return None
+    try:
+        index = MonthIndex.from_json(path.read_bytes().decode("utf-8"))
+    except (ValueError, KeyError, TypeError):
+        return None  # unreadable or an older layout: written again
+    if index.facts != source or index.locales != locales:
+        return None
+    found = hashlib.sha256()
+    for locale in locales:
+        for scope in index.scopes:
+            data = archive.data(month, locale, scope.id)
+            if not data.exists():
+                return None
+            _add_file(found, locale, scope.id, data.read_bytes())
+    return index if found.hexdigest() == index.data else None
+
+
+def _add_file(digest: Any, locale: str, scope_id: str, data: bytes) -> None:
+    # Length-prefixed, so no file's bytes can pass for another's name.
+    digest.update(f"{locale}/{scope_id}:{len(data)}:".encode())
+    digest.update(data)
 
 
 def render_month(month: Month, archive: ReportArchive) -> tuple[MonthIndex, int]:
@@ -194,9 +279,13 @@ def render_month(month: Month, archive: ReportArchive) -> tuple[MonthIndex, int]
 def renderer_fingerprint() -> str:
     """SHA-256 over the report templates and this package's code: what rendering depends
     on besides the data, so an upgraded template or chart re-renders every report."""
+    return _sources_digest(
+        sorted((templating.templates_dir() / "reports").glob("*")) + sorted(Path(__file__).parent.glob("*.py"))
+    )
+
+
+def _sources_digest(sources: Sequence[Path]) -> str:
     digest = hashlib.sha256()
-    sources = sorted((templating.templates_dir() / "reports").glob("*"))
-    sources += sorted(Path(__file__).parent.glob("*.py"))
     for source in sources:
         digest.update(source.name.encode("utf-8") + b"\0" + source.read_bytes())
     return digest.hexdigest()
@@ -249,7 +338,7 @@ def write_reports(
     policy = policy or load_policy()
     archive = ReportArchive(Path(out_dir))
     with sessions.begin() as session:
-        index = write_month_data(
+        index, _ = write_month_data(
             month, archive, session=session, policy=policy, calendar=WorkCalendar(policy),
             locales=(templating.check_locale(locale),), as_of=as_of,
         )
