@@ -2,18 +2,20 @@
 
 Layout under a base location (a local folder, or any `ObjectStoragePath` such as s3://):
 
-    <base>/<YYYY-MM>/data/index.json            the scopes of the month, in order
+    <base>/<YYYY-MM>/data/index.json            the scopes of the month, in order, and what
+                                                 the data files came from and held (digests)
     <base>/<YYYY-MM>/data/<locale>/<scope>.json  every figure (wecomply.reports.codec)
     <base>/<YYYY-MM>/data/<locale>/<scope>.rendered  what its HTML and summary came from
     <base>/<YYYY-MM>/<locale>/<scope>.html       the self-contained report
     <base>/<YYYY-MM>/<locale>/<scope>.md         the WeCom markdown summary (≤ 2048 bytes)
     <base>/<YYYY-MM>/manifest.json               every file with its size and SHA-256
 
-`<scope>` is `company` or `dept-<WeCom department id>`. Each step rewrites its own files
-whole, so running a step again (a retry, a clear, a later re-run of the month) replaces
-them with the same content for the same records. The base only needs `/`, `mkdir`,
-`write_bytes`, `read_bytes` and `exists`, which `pathlib.Path` and Airflow's
-`ObjectStoragePath` both offer.
+`<scope>` is `company` or `dept-<WeCom department id>`. Each step writes its own files
+whole, so running a step again (a retry, a clear, a later re-run of the month) leaves the
+same content for the same records; aggregate and render skip files they would write
+again unchanged (see `write_month_data` and `render_month`). The base only needs `/`,
+`mkdir`, `write_bytes`, `read_bytes` and `exists`, which `pathlib.Path` and Airflow's
+`ObjectStoragePath` both offer; a local `ObjectStoragePath` is used as a `pathlib.Path`.
 """
 
 from __future__ import annotations
