@@ -200,3 +200,26 @@ def test_outside_working_hours_the_delivery_waits_for_the_working_window(world) 
         sent = list(session.scalars(sa.select(Delivery.sent_at)))
     assert len(sent) == 6 and all(moment >= at("2026-04-01 09:00") for moment in sent), sent
     assert_each_got_summary_then_file(world)
+
+
+def test_a_cleared_run_reports_what_the_full_path_would_and_anything_unsettled_takes_it(world, monkeypatch) -> None:
+    from wecomply.flows import reports as reports_flow
+    from wecomply.records.models import Delivery
+
+    def delivered(run) -> dict:
+        return run.get_task_instance("deliver").xcom_pull(task_ids="deliver")
+
+    world.run(DAG, at("2026-04-01 10:00"))
+    shortcut = delivered(world.run(DAG, at("2026-04-01 10:00")))
+    with monkeypatch.context() as patched:
+        patched.setattr(reports_flow, "_all_sent", lambda *args: False)
+        full = delivered(world.run(DAG, at("2026-04-01 10:00")))
+    assert shortcut == full
+    assert (full["already_done"], full["media_reused"], full["without_recipient"]) == (6, 3, 1)
+
+    # A summary whose send is in doubt is reported as such, not hidden behind the shortcut.
+    with world.records.sessions.begin() as session:
+        session.execute(sa.update(Delivery).where(Delivery.subject == f"dept-{SALES}", Delivery.step == "summary")
+                        .values(status="in_doubt"))
+    assert delivered(world.run(DAG, at("2026-04-01 10:00")))["in_doubt"] == 1
+    assert uploads(world) == 3  # once per addressed scope, in the first run

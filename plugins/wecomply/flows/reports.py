@@ -144,9 +144,19 @@ def deliver_step(ctx: RunContext, month: Month, archive: ReportArchive, uploader
     locale = ctx.locale if ctx.locale in manifest["locales"] else manifest["locales"][0]
     scopes = [ScopeEntry(**scope) for scope in manifest["scopes"]]
     today = ctx.now.astimezone(SHANGHAI).date()
+    period = str(month)
     with ctx.sessions.begin() as session:
         targets, unaddressed = _targets(session, ctx.policy, scopes, today)
-    period = str(month)
+        settled = _all_sent(session, period, [scope.id for scope, _ in targets])
+    if settled:
+        # What the path below returns when it finds every delivery done (a cleared or
+        # re-run month), without reading 1,000 summaries and three times 1,000 states.
+        return {
+            "scopes": len(scopes), "addressed": len(targets), "without_recipient": unaddressed,
+            "summaries_sent": 0, "files_sent": 0, "already_done": 2 * len(targets),
+            "in_doubt": 0, "failed": 0, "pending": 0,
+            "uploads": 0, "media_reused": len(targets), "media_expired": 0,
+        }
 
     summaries = [
         DeliveryRequest(
@@ -178,6 +188,20 @@ def deliver_step(ctx: RunContext, month: Month, archive: ReportArchive, uploader
             "the task will be retried and sends only what is owed"
         )
     return result
+
+
+def _all_sent(session: Session, period: str, subjects: Sequence[str]) -> bool:
+    """Whether every subject's summary and first file message are sent. Anything else (a
+    file sent under a later step, a failure, a send in doubt) takes the full path."""
+    d = models.Delivery.__table__
+    sent = models.DeliveryStatus.SENT.value
+    rows = session.execute(
+        sa.select(d.c.subject, d.c.step).where(
+            d.c.duty == DUTY, d.c.period == period, d.c.step.in_((STEP_SUMMARY, STEP_FILE)), d.c.status == sent,
+        )
+    )
+    done = set(rows.tuples())
+    return all((subject, step) in done for subject in subjects for step in (STEP_SUMMARY, STEP_FILE))
 
 
 def _deliver(ctx: RunContext, requests: Sequence[DeliveryRequest]) -> DeliveryReport:
