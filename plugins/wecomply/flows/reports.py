@@ -38,6 +38,7 @@ from wecomply.flows.send import DeliveriesStillOwed
 from wecomply.policy.calendar import SHANGHAI
 from wecomply.policy.config import Policy
 from wecomply.records import models, outbox
+from wecomply.records.bulk import chunks
 from wecomply.records.db import default_data_dir
 from wecomply.reports.archive import (
     ReportArchive,
@@ -194,14 +195,17 @@ def _all_sent(session: Session, period: str, subjects: Sequence[str]) -> bool:
     """Whether every subject's summary and first file message are sent. Anything else (a
     file sent under a later step, a failure, a send in doubt) takes the full path."""
     d = models.Delivery.__table__
-    sent = models.DeliveryStatus.SENT.value
-    rows = session.execute(
-        sa.select(d.c.subject, d.c.step).where(
-            d.c.duty == DUTY, d.c.period == period, d.c.step.in_((STEP_SUMMARY, STEP_FILE)), d.c.status == sent,
-        )
-    )
-    done = set(rows.tuples())
-    return all((subject, step) in done for subject in subjects for step in (STEP_SUMMARY, STEP_FILE))
+    steps = (STEP_SUMMARY, STEP_FILE)
+    done: set[tuple[str, str]] = set()
+    # By the unique key (duty, subject, period, step): probes, not a scan of every month's reports.
+    for chunk in chunks(sorted(set(subjects)), 2000):
+        done.update(session.execute(
+            sa.select(d.c.subject, d.c.step).where(
+                d.c.duty == DUTY, d.c.subject.in_(list(chunk)), d.c.period == period, d.c.step.in_(steps),
+                d.c.status == models.DeliveryStatus.SENT.value,
+            )
+        ).tuples())
+    return all((subject, step) in done for subject in subjects for step in steps)
 
 
 def _deliver(ctx: RunContext, requests: Sequence[DeliveryRequest]) -> DeliveryReport:
