@@ -237,3 +237,23 @@ def test_rows_digest_sees_every_value_and_ignores_order(records_db) -> None:
             edited = [list(r) for r in rows]
             edited[i][j] = "NULL" if value is None else value + "z"  # NULL must not read as the text "NULL"
             assert digest([tuple(r) for r in edited]) != base, f"editing row {i} column {j} went unnoticed"
+
+
+def test_combine_and_sources_digest_keep_their_parts_apart(tmp_path) -> None:
+    from wecomply.records.stamps import combine, sources_digest
+
+    assert combine("a\nb") != combine("a", "b") != combine("a", "", "b")
+    assert combine("ab", "c") != combine("a", "bc")
+    first, second = tmp_path / "rules.py", tmp_path / "flow.py"
+    first.write_text("x = 1\n", encoding="utf-8")
+    second.write_text("y = 2\n", encoding="utf-8")
+    base = sources_digest([first, second])
+    assert sources_digest([str(first), str(second)]) == base
+    # A line moved from one file to the next, or a renamed file, is another release.
+    first.write_text("x = 1\ny = 2\n", encoding="utf-8")
+    second.write_text("", encoding="utf-8")
+    assert sources_digest([first, second]) != base
+    first.write_text("x = 1\n", encoding="utf-8")
+    second.write_text("y = 2\n", encoding="utf-8")
+    renamed = second.rename(tmp_path / "flow2.py")
+    assert sources_digest([first, renamed]) != base

@@ -15,7 +15,6 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from importlib.metadata import version
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
@@ -48,7 +47,7 @@ from wecomply.records.assessment_evidence import (
 )
 from wecomply.records.assessments import AssessmentRow, upsert_assessments
 from wecomply.records.evidence import month_bounds
-from wecomply.records.stamps import combine, load_stamp, rows_digest, save_stamp
+from wecomply.records.stamps import combine, load_stamp, rows_digest, save_stamp, sources_digest
 from wecomply.templating import render
 from wecomply.wecom import messages
 
@@ -192,7 +191,7 @@ def _scoring_inputs_digest(ctx: RunContext, window: _Window, session: Session) -
 @lru_cache(maxsize=1)
 def _scoring_code_digest() -> str:
     # A release that scores differently must not be told its predecessor's results are current.
-    return combine(*(Path(source).read_text(encoding="utf-8") for source in _SCORING_SOURCES))
+    return sources_digest(_SCORING_SOURCES)
 
 
 def _assign_remedial(ctx: RunContext, period: str, session: Session) -> dict[str, int]:

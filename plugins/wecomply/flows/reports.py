@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, Final, Protocol
 
@@ -31,14 +31,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from wecomply import templating
-from wecomply.delivery import DeliveryReport, DeliveryRequest, deliver
+from wecomply.delivery import DeliveryReport, DeliveryRequest, deliver, settled_summary
 from wecomply.errors import UserFacingError
 from wecomply.flows.context import RunContext
 from wecomply.flows.send import DeliveriesStillOwed
 from wecomply.policy.calendar import SHANGHAI
 from wecomply.policy.config import Policy
 from wecomply.records import models, outbox
-from wecomply.records.bulk import chunks
 from wecomply.records.db import default_data_dir
 from wecomply.reports.archive import (
     ReportArchive,
@@ -152,12 +151,9 @@ def deliver_step(ctx: RunContext, month: Month, archive: ReportArchive, uploader
     if settled:
         # What the path below returns when it finds every delivery done (a cleared or
         # re-run month), without reading 1,000 summaries and three times 1,000 states.
-        return {
-            "scopes": len(scopes), "addressed": len(targets), "without_recipient": unaddressed,
-            "summaries_sent": 0, "files_sent": 0, "already_done": 2 * len(targets),
-            "in_doubt": 0, "failed": 0, "pending": 0,
-            "uploads": 0, "media_reused": len(targets), "media_expired": 0,
-        }
+        done = settled_summary(len(targets), {models.DeliveryStatus.SENT: len(targets)})
+        media = {"uploads": 0, "media_reused": len(targets), "media_expired": 0}
+        return _result(len(scopes), len(targets), unaddressed, done, done, media)
 
     summaries = [
         DeliveryRequest(
@@ -170,42 +166,36 @@ def deliver_step(ctx: RunContext, month: Month, archive: ReportArchive, uploader
     files, media = _file_requests(ctx, month, archive, targets, locale, uploader)
     file_report = _deliver(ctx, files)
 
-    owed = summary_report.pending + file_report.pending
-    result = {
-        "scopes": len(scopes),
-        "addressed": len(targets),
-        "without_recipient": unaddressed,
-        "summaries_sent": len(summary_report.sent),
-        "files_sent": len(file_report.sent),
-        "already_done": len(summary_report.already_done) + len(file_report.already_done),
-        "in_doubt": len(summary_report.in_doubt) + len(file_report.in_doubt),
-        "failed": len(summary_report.failed) + len(file_report.failed),
-        "pending": len(owed),
-    } | media
-    if owed:
+    result = _result(len(scopes), len(targets), unaddressed, summary_report.summary(), file_report.summary(), media)
+    if result["pending"]:
         errors = (summary_report.errors + file_report.errors)[:3]
         raise DeliveriesStillOwed(
-            f"{len(owed)} report deliveries still owed after this attempt ({errors}); "
+            f"{result['pending']} report deliveries still owed after this attempt ({errors}); "
             "the task will be retried and sends only what is owed"
         )
     return result
 
 
+def _result(
+    scopes: int, addressed: int, unaddressed: int,
+    summaries: Mapping[str, int], files: Mapping[str, int], media: Mapping[str, int],
+) -> dict[str, int]:
+    """The step's outcome from the two deliveries' summaries (`DeliveryReport.summary()`)."""
+    return {
+        "scopes": scopes,
+        "addressed": addressed,
+        "without_recipient": unaddressed,
+        "summaries_sent": summaries["sent"],
+        "files_sent": files["sent"],
+        **{key: summaries[key] + files[key] for key in ("already_done", "in_doubt", "failed", "pending")},
+    } | dict(media)
+
+
 def _all_sent(session: Session, period: str, subjects: Sequence[str]) -> bool:
     """Whether every subject's summary and first file message are sent. Anything else (a
     file sent under a later step, a failure, a send in doubt) takes the full path."""
-    d = models.Delivery.__table__
-    steps = (STEP_SUMMARY, STEP_FILE)
-    done: set[tuple[str, str]] = set()
-    # By the unique key (duty, subject, period, step): probes, not a scan of every month's reports.
-    for chunk in chunks(sorted(set(subjects)), 2000):
-        done.update(session.execute(
-            sa.select(d.c.subject, d.c.step).where(
-                d.c.duty == DUTY, d.c.subject.in_(list(chunk)), d.c.period == period, d.c.step.in_(steps),
-                d.c.status == models.DeliveryStatus.SENT.value,
-            )
-        ).tuples())
-    return all((subject, step) in done for subject in subjects for step in steps)
+    keys = {outbox.DeliveryKey(DUTY, subject, period, step) for subject in subjects for step in (STEP_SUMMARY, STEP_FILE)}
+    return outbox.sent_keys(keys, session=session) == keys
 
 
 def _deliver(ctx: RunContext, requests: Sequence[DeliveryRequest]) -> DeliveryReport:

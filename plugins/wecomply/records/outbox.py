@@ -763,6 +763,26 @@ def delivery_states(
     return states
 
 
+def sent_keys(keys: Iterable[DeliveryKey], *, session: Session) -> set[DeliveryKey]:
+    """Which of `keys` WeCom has accepted (status sent): the key columns alone, by the
+    unique key, for a caller that only needs to know whether everything is done."""
+    wanted = set(keys)
+    if not wanted:
+        return set()
+    d = Delivery.__table__
+    found: set[DeliveryKey] = set()
+    for subject_chunk in chunks(sorted({k.subject for k in wanted}), 2000):
+        stmt = sa.select(d.c.duty, d.c.subject, d.c.period, d.c.step).where(
+            d.c.duty.in_(sorted({k.duty for k in wanted})),
+            d.c.subject.in_(list(subject_chunk)),
+            d.c.period.in_(sorted({k.period for k in wanted})),
+            d.c.step.in_(sorted({k.step for k in wanted})),
+            d.c.status == DeliveryStatus.SENT.value,
+        )
+        found.update(key for key in map(DeliveryKey._make, session.execute(stmt).tuples()) if key in wanted)
+    return found
+
+
 def _read_states(
     session: Session, stmt: sa.Select, wanted: set[DeliveryKey], states: dict[DeliveryKey, DeliveryState]
 ) -> None:

@@ -11,9 +11,10 @@ sort on PostgreSQL) instead of building them as Python objects.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -64,7 +65,24 @@ def _row_text(sub: sa.Subquery, quote: Any) -> sa.ColumnElement[str]:
 
 
 def combine(*parts: str) -> str:
-    return hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
+    """One digest of several parts; each is length-prefixed, so no part's text can pass
+    for a boundary between two others."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part.encode()
+        digest.update(b"%d:" % len(data))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def sources_digest(paths: Iterable[Path | str]) -> str:
+    """A digest of files by name and content: the code or templates a derived record
+    depends on, so a release that computes it differently does not reuse the old one."""
+    parts: list[str] = []
+    for path in paths:
+        path = Path(path)
+        parts += [path.name, path.read_text(encoding="utf-8")]
+    return combine(*parts)
 
 
 def load_stamp(key: str, *, session: Session) -> Stamp | None:

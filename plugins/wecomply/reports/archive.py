@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from wecomply import templating
 from wecomply.policy.calendar import WorkCalendar
 from wecomply.policy.config import Policy
+from wecomply.records.stamps import combine, sources_digest
 from wecomply.reports import codec
 from wecomply.reports.aggregate import LABELS, MonthFacts, collect_month, reports_from
 from wecomply.reports.model import Month, MonthlyReport
@@ -209,20 +210,18 @@ def write_month_data(
 
 
 def facts_digest(facts: MonthFacts, locales: Sequence[str]) -> str:
-    """SHA-256 of everything the month's data files are made from: the facts read from the
-    records (their `repr`: values only, no object ids), the locales and the code and wording
-    that turn facts into reports and JSON."""
+    """A digest of everything the month's data files are made from: the facts read from
+    the records (their `repr`: values only, no object ids), the locales and the code and
+    wording that turn facts into reports and JSON."""
     text = repr(facts)
     if " at 0x" in text:  # an object without a value repr would make every digest new
         raise TypeError("MonthFacts holds an object whose repr is its address; give it a value __repr__")
-    digest = hashlib.sha256(f"{codec.FORMAT_VERSION}|{','.join(locales)}|".encode())
-    digest.update(_sources_digest(
+    code = sources_digest(
         sorted(Path(__file__).parent.glob("*.py"))
         + [Path(templating.__file__)]
         + sorted((templating.templates_dir() / LABELS).glob("*"))
-    ).encode("ascii"))
-    digest.update(text.encode("utf-8"))
-    return digest.hexdigest()
+    )
+    return combine(str(codec.FORMAT_VERSION), ",".join(locales), code, text)
 
 
 def _kept_index(month: Month, archive: ReportArchive, source: str, locales: tuple[str, ...]) -> MonthIndex | None:
@@ -280,18 +279,11 @@ def render_month(month: Month, archive: ReportArchive) -> tuple[MonthIndex, int]
 
 
 def renderer_fingerprint() -> str:
-    """SHA-256 over the report templates and this package's code: what rendering depends
+    """A digest of the report templates and this package's code: what rendering depends
     on besides the data, so an upgraded template or chart re-renders every report."""
-    return _sources_digest(
+    return sources_digest(
         sorted((templating.templates_dir() / "reports").glob("*")) + sorted(Path(__file__).parent.glob("*.py"))
     )
-
-
-def _sources_digest(sources: Sequence[Path]) -> str:
-    digest = hashlib.sha256()
-    for source in sources:
-        digest.update(source.name.encode("utf-8") + b"\0" + source.read_bytes())
-    return digest.hexdigest()
 
 
 def seal_month(month: Month, archive: ReportArchive) -> dict[str, Any]:
