@@ -25,7 +25,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
@@ -743,44 +743,35 @@ def delivery_states(
     for id_chunk in chunks(sorted(batch_ids), 2000):
         _read_states(session, sa.select(*columns).select_from(joined).where(d.c.batch_id.in_(list(id_chunk))), wanted, states)
     rest = wanted - states.keys()
-    if not rest:
-        return states
-    duties = sorted({k.duty for k in rest})
-    periods = sorted({k.period for k in rest})
-    steps = sorted({k.step for k in rest})
-    for subject_chunk in chunks(sorted({k.subject for k in rest}), 2000):
-        stmt = (
-            sa.select(*columns)
-            .select_from(joined)
-            .where(
-                d.c.duty.in_(duties),
-                d.c.period.in_(periods),
-                d.c.step.in_(steps),
-                d.c.subject.in_(list(subject_chunk)),
-            )
-        )
-        _read_states(session, stmt, rest, states)
+    for where in _covering(rest):
+        _read_states(session, sa.select(*columns).select_from(joined).where(where), rest, states)
     return states
 
 
 def sent_keys(keys: Iterable[DeliveryKey], *, session: Session) -> set[DeliveryKey]:
-    """Which of `keys` WeCom has accepted (status sent): the key columns alone, by the
-    unique key, for a caller that only needs to know whether everything is done."""
+    """Which of `keys` WeCom has accepted (status sent): the key columns alone, for a
+    caller that only needs to know whether everything is done."""
     wanted = set(keys)
-    if not wanted:
-        return set()
     d = Delivery.__table__
     found: set[DeliveryKey] = set()
-    for subject_chunk in chunks(sorted({k.subject for k in wanted}), 2000):
-        stmt = sa.select(d.c.duty, d.c.subject, d.c.period, d.c.step).where(
-            d.c.duty.in_(sorted({k.duty for k in wanted})),
-            d.c.subject.in_(list(subject_chunk)),
-            d.c.period.in_(sorted({k.period for k in wanted})),
-            d.c.step.in_(sorted({k.step for k in wanted})),
-            d.c.status == DeliveryStatus.SENT.value,
-        )
+    for where in _covering(wanted):
+        stmt = sa.select(d.c.duty, d.c.subject, d.c.period, d.c.step).where(where, d.c.status == DeliveryStatus.SENT.value)
         found.update(key for key in map(DeliveryKey._make, session.execute(stmt).tuples()) if key in wanted)
     return found
+
+
+def _covering(keys: set[DeliveryKey]) -> Iterator[sa.ColumnElement[bool]]:
+    """Conditions that together select at least the rows of `keys` (callers drop the
+    rest): each key column IN its values, the subjects 2,000 at a time, so the unique key
+    (duty, subject, period, step) is probed."""
+    if not keys:
+        return
+    d = Delivery.__table__
+    duties, periods, steps = (sorted({getattr(k, f) for k in keys}) for f in ("duty", "period", "step"))
+    for subject_chunk in chunks(sorted({k.subject for k in keys}), 2000):
+        yield sa.and_(
+            d.c.duty.in_(duties), d.c.period.in_(periods), d.c.step.in_(steps), d.c.subject.in_(list(subject_chunk)),
+        )
 
 
 def _read_states(
