@@ -234,11 +234,13 @@ def test_a_step_without_batches_is_planned_without_reading_its_deliveries(
     with records_db.sessions.begin() as session:
         session.execute(sa.delete(DeliveryBatch))
     later = T0 + timedelta(hours=2)
-    redone = deliver(records_db.sessions, wecom, requests[:10], now=later, worker_id="w3")
-    assert reads == [1500, 10]  # the optimistic attempt read nothing and fell short; then one read
+    # 600: on PostgreSQL the optimistic insert is a COPY straight into the table, which
+    # fails on the first existing row (below 500 rows it is an INSERT … VALUES).
+    redone = deliver(records_db.sessions, wecom, requests[:600], now=later, worker_id="w3")
+    assert reads == [1500, 600]  # the optimistic attempt read nothing and fell short; then one read
     assert caplog.text.count("plan conflict") == 1
-    assert len(redone.sent) == 10 and redone.complete
-    assert set(wecom.received.values()) == {1, 2} and sum(wecom.received.values()) == 1510
+    assert len(redone.sent) == 600 and redone.complete
+    assert set(wecom.received.values()) == {1, 2} and sum(wecom.received.values()) == 2100
     with records_db.sessions() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Delivery)) == 1500  # no second row
 

@@ -3,14 +3,15 @@ batches as statements; on PostgreSQL, large ones through COPY and a staging tabl
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 import pytest
 import sqlalchemy as sa
 
 from tests.fixtures.records import RecordsDB
-from wecomply.records.bulk import insert_ignore, upsert
-from wecomply.records.models import Delivery
+from wecomply.records.bulk import Same, insert_columns, insert_columns_ignore, insert_ignore, insert_rows, upsert
+from wecomply.records.models import Delivery, PacingEntry
 
 KEY = ("duty", "subject", "period", "step")
 AWKWARD = ['quote " inside', "comma, and\nnewline", "\\N", "back\\slash", "中文 全角，标点", "", "tab\there"]
@@ -69,3 +70,56 @@ def test_upsert_overwrites_only_the_named_columns(records_db: RecordsDB, n: int)
 
     expected = {r["subject"]: (["new", 'quo"te'], None, r["urgent"], r["attempts"], T0) for r in first}
     assert stored(records_db, f"u{n}") == expected
+
+
+@pytest.mark.parametrize("n", [7, 1200], ids=["statements", "bulk"])
+def test_columns_with_same_values_round_trip_and_userid_lists_are_stored_as_json_dumps_writes_them(
+    records_db: RecordsDB, n: int
+) -> None:
+    # Plain userids take the JSON shortcut; one awkward value sends the column the general way.
+    plain = [(f"u{i:06d}",) if i % 4 else (f"a.b-{i}", f"u{i}@x") for i in range(n)]
+    awkward = [*plain[:-1], ('quo"te', "中文")]
+    for period, recipients in (("plain", plain), ("awkward", awkward)):
+        columns = {
+            "duty": Same("training"),
+            "subject": [f"s{i}" for i in range(n)],
+            "period": Same(f"{period}{n}"),
+            "step": Same("remind1"),
+            "recipients": recipients,
+            "status": Same("queued"),
+            "urgent": [i % 2 == 0 for i in range(n)],
+            "attempts": Same(0),
+            "created_at": Same(T0),
+        }
+        with records_db.sessions.begin() as session:
+            assert insert_columns_ignore(session, Delivery.__table__, columns, n, conflict=KEY) == n
+            assert insert_columns_ignore(session, Delivery.__table__, columns, n, conflict=KEY) == 0
+
+        d = Delivery.__table__
+        with records_db.sessions() as session:
+            texts = dict(session.execute(
+                sa.select(d.c.subject, sa.cast(d.c.recipients, sa.Text)).where(d.c.period == f"{period}{n}")
+            ).all())
+        assert texts == {f"s{i}": json.dumps(list(r)) for i, r in enumerate(recipients)}
+        expected = {f"s{i}": (list(r), None, i % 2 == 0, 0, T0) for i, r in enumerate(recipients)}
+        assert stored(records_db, f"{period}{n}") == expected
+
+
+def test_a_column_of_the_wrong_length_is_refused_before_anything_is_written(records_db: RecordsDB) -> None:
+    columns = {"scope": Same("app"), "userid": ["u1", "u2"], "sent_at": [1.0]}
+    with records_db.sessions.begin() as session, pytest.raises(ValueError, match="column sent_at has 1 values for 2 rows"):
+        insert_columns(session.connection(), PacingEntry.__table__, columns, 2)
+    with records_db.sessions() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(PacingEntry.__table__)) == 0
+
+
+@pytest.mark.parametrize("n", [7, 1200], ids=["statements", "bulk"])
+def test_rows_without_a_conflict_clause_round_trip(records_db: RecordsDB, n: int) -> None:
+    # On PostgreSQL, 1,200 rows go straight into the table by COPY (no staging table).
+    written = [{"scope": f"app{n}", "userid": AWKWARD[i % len(AWKWARD)] + str(i), "sent_at": i / 3} for i in range(n)]
+    with records_db.sessions.begin() as session:
+        assert insert_rows(session.connection(), PacingEntry.__table__, written) == n
+    t = PacingEntry.__table__
+    with records_db.sessions() as session:
+        got = {(r.userid, r.sent_at) for r in session.execute(sa.select(t.c.userid, t.c.sent_at).where(t.c.scope == f"app{n}"))}
+    assert got == {(r["userid"], r["sent_at"]) for r in written}

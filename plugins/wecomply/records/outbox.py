@@ -25,7 +25,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
@@ -33,7 +33,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from wecomply.records.bulk import chunks, insert_ignore
+from wecomply.records.bulk import Columns, Same, chunks, insert_columns, insert_columns_ignore
 from wecomply.records.models import DELIVERY_KEY_COLUMNS, BatchStatus, Delivery, DeliveryBatch, DeliveryStatus
 from wecomply.wecom.messages import MAX_USERS_PER_CALL, batch_bodies, body_bytes
 
@@ -181,7 +181,8 @@ def plan(
     # Read before writing: a re-run of a sent month (every row exists) then writes nothing.
     # The batches' (duty, period, step) index answers "none yet" in one probe; reading the
     # deliveries themselves probes their key index once per request (10k: ~15 ms).
-    rows = {} if optimistic and not _any_batch(session, by_key) else _rows_for(session, by_key)
+    assume_new = optimistic and not _any_batch(session, by_key)
+    rows = {} if assume_new else _rows_for(session, by_key)
     batch_of = {key: row.batch_id for key, row in rows.items() if row.batch_id is not None}
     groups: dict[tuple[str, str, str, str, bool], list[_Member]] = defaultdict(list)
     # Callers often share one payload object among many requests: hash each object once.
@@ -196,7 +197,9 @@ def plan(
         group = (request.duty, request.period, request.step, digest, request.urgent)
         groups[group].append(_Member(request, row))
 
-    new_rows: list[dict[str, Any]] = []
+    # New deliveries and, at the same index, their batch (two lists: no tuple per person).
+    new_requests: list[DeliveryRequest] = []
+    new_batches: list[int] = []
     written = expected = 0
     for (duty, period, step, _hash, urgent), members in sorted(groups.items()):
         members.sort(key=lambda m: m.request.subject)
@@ -212,13 +215,15 @@ def plan(
                 interval=duplicate_check_interval,
             )
             batch_of.update((member.request.key, batch_id) for member in pack)
-            new_rows.extend(_delivery_row(m.request, batch_id, now) for m in pack if m.row is None)
-            if len(new_rows) >= _NEW_ROWS_PER_INSERT:
-                written += _insert_new(session, new_rows)
-                expected += len(new_rows)
-                new_rows = []
-    written += _insert_new(session, new_rows)
-    expected += len(new_rows)
+            fresh = [m.request for m in pack if m.row is None]
+            new_requests += fresh
+            new_batches += [batch_id] * len(fresh)
+            if len(new_requests) >= _NEW_ROWS_PER_INSERT:
+                written += _insert_new(session, new_requests, new_batches, now, assume_new=assume_new)
+                expected += len(new_requests)
+                new_requests, new_batches = [], []
+    written += _insert_new(session, new_requests, new_batches, now, assume_new=assume_new)
+    expected += len(new_requests)
     if written != expected:
         raise PlanConflict(f"{expected - written} of {expected} new deliveries were written concurrently")
     return batch_of
@@ -230,11 +235,40 @@ def plan(
 _NEW_ROWS_PER_INSERT = 20_000
 
 
-def _insert_new(session: Session, rows: list[dict[str, Any]]) -> int:
-    """Insert new delivery rows; returns how many were written. One write per row and no
-    read back: a row a concurrent planner wrote meanwhile is skipped, and the caller
-    rolls the whole plan back and plans again (reading that planner's rows)."""
-    return insert_ignore(session, Delivery.__table__, rows, conflict=DELIVERY_KEY_COLUMNS)
+def _insert_new(
+    session: Session, requests: list[DeliveryRequest], batch_ids: list[int], now: datetime, *, assume_new: bool
+) -> int:
+    """Insert new deliveries, each queued in its batch; returns how many were written. One
+    write per row and no read back: a row a concurrent planner wrote meanwhile is skipped,
+    and the caller rolls the whole plan back and plans again (reading that planner's rows).
+
+    `assume_new` (nothing was read: a first fan-out): a plain insert, without the conflict
+    clause, and any existing row raises `PlanConflict`. On PostgreSQL that lets COPY write
+    straight into the table instead of through a staging table (10k rows: ~0.24 s instead
+    of ~0.30 s on the server).
+    """
+    columns: Columns = {
+        "duty": [r.duty for r in requests],
+        "subject": [r.subject for r in requests],
+        "period": [r.period for r in requests],
+        "step": [r.step for r in requests],
+        "recipients": [r.recipients for r in requests],
+        "assignment_id": [r.assignment_id for r in requests],
+        "batch_id": batch_ids,
+        "status": Same(DeliveryStatus.QUEUED.value),
+        "urgent": [r.urgent for r in requests],
+        "attempts": Same(0),
+        "created_at": Same(now),
+    }
+    if not assume_new:
+        return insert_columns_ignore(session, Delivery.__table__, columns, len(requests), conflict=DELIVERY_KEY_COLUMNS)
+    connection = session.connection()
+    try:
+        return insert_columns(connection, Delivery.__table__, columns, len(requests))
+    except connection.dialect.loaded_dbapi.IntegrityError as exc:
+        # The transaction is spoilt (PostgreSQL) and is rolled back by the caller, who then
+        # plans again reading the rows (any other integrity error is raised there).
+        raise PlanConflict(f"a delivery of {len(requests)} taken as new exists already: {exc}") from exc
 
 
 def owed_batches(batch_ids: Sequence[int], *, session: Session) -> list[int]:
@@ -309,13 +343,19 @@ def _pack(members: list[_Member]) -> list[list[_Member]]:
     users: set[str] = set()
     for member in members:
         # Only the userids not in the pack yet: building the union per member made
-        # packing 10k single-recipient deliveries quadratic in the pack size.
-        added = set(member.recipients) - users
+        # packing 10k single-recipient deliveries quadratic in the pack size. Most
+        # deliveries have one recipient: no set for those.
+        recipients = member.recipients
+        added: Collection[str]
+        if len(recipients) == 1:
+            added = () if recipients[0] in users else recipients
+        else:
+            added = set(recipients) - users
         if current and len(users) + len(added) > MAX_USERS_PER_CALL:
             packs.append(current)
-            current, users, added = [], set(), set(member.recipients)
+            current, users, added = [], set(), recipients
         current.append(member)
-        users |= added
+        users.update(added)
     if current:
         packs.append(current)
     return packs
@@ -369,25 +409,6 @@ def _create_batch(
     if taken != len(ids):
         raise PlanConflict(f"{len(ids) - taken} deliveries of {duty}/{period}/{step} were batched concurrently")
     return batch_id
-
-
-_QUEUED = DeliveryStatus.QUEUED.value  # an Enum member's .value is a descriptor call
-
-
-def _delivery_row(request: DeliveryRequest, batch_id: int, now: datetime) -> dict[str, Any]:
-    return {
-        "duty": request.duty,
-        "subject": request.subject,
-        "period": request.period,
-        "step": request.step,
-        "recipients": list(request.recipients),
-        "assignment_id": request.assignment_id,
-        "batch_id": batch_id,
-        "status": _QUEUED,
-        "urgent": request.urgent,
-        "attempts": 0,
-        "created_at": now,
-    }
 
 
 # --- claiming, completing ---------------------------------------------------------------

@@ -28,7 +28,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from wecomply.records.bulk import chunks, insert_rows
+from wecomply.records.bulk import Same, chunks, insert_columns
 from wecomply.records.models import PacingDay, PacingEntry, StoreLock, TokenCacheEntry
 from wecomply.wecom.pacing import DEFAULT_MARGIN_S, longest_window, wait_needed, windows_for_scope
 from wecomply.wecom.stores import CachedToken
@@ -175,7 +175,8 @@ class SqlPacingStore:
                 return wait
             for chunk in chunks(sorted(expired), 1000):
                 conn.execute(_stmt_forget(), {"p_scope": scope, "p_members": list(chunk), "p_horizon": horizon})
-            insert_rows(conn, PacingEntry.__table__, [{"scope": scope, "userid": u, "sent_at": now} for u in members])
+            columns = {"scope": Same(scope), "userid": members, "sent_at": Same(now)}
+            insert_columns(conn, PacingEntry.__table__, columns, len(members))
         return 0.0
 
     def count_day(self, scope: str, day: str, recipients: int) -> int:
