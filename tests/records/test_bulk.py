@@ -79,7 +79,8 @@ def test_columns_with_same_values_round_trip_and_userid_lists_are_stored_as_json
     # Plain userids take the JSON shortcut; one awkward value sends the column the general way.
     plain = [(f"u{i:06d}",) if i % 4 else (f"a.b-{i}", f"u{i}@x") for i in range(n)]
     awkward = [*plain[:-1], ('quo"te', "中文")]
-    # Plain text for COPY (written unquoted): spaces at either end and "NULL" stay text.
+    # Spaces at either end and the text "NULL" stay text on both paths (COPY reads an unquoted
+    # empty field as NULL).
     subjects = ["NULL" if i == 0 else f" s{i} " if i % 2 else f"s{i}" for i in range(n)]
     for period, recipients in (("plain", plain), ("awkward", awkward)):
         columns = {

@@ -43,7 +43,7 @@ class Same(NamedTuple):
 # Rows given column by column: each column is a sequence with one value per row, or
 # `Same(value)`. A writer of 10k rows then builds a few lists instead of 10k dicts (under
 # cProfile, building them and taking them apart again was 0.14 s of a 10k fan-out's 0.43 s
-# plan, whose SQLite insert itself took 0.13 s).
+# plan; every SQLite insert of that fan-out, pacing entries included, took 0.13 s).
 Columns = Mapping[str, "Sequence[Any] | Same"]
 
 
@@ -120,13 +120,7 @@ def _csv_column(values: list[Any]) -> list[str]:
         return [_csv_field(first)] * len(values)
     if all(type(value) is int for value in values):
         return list(map(str, values))
-    if all(type(value) is str and value for value in values) and _CSV_PLAIN.fullmatch("|".join(values)):
-        return list(values)  # userids, keys: nothing to quote (an empty one would be NULL)
     return list(map(_csv_field, values))
-
-
-# No quote, delimiter, line break or backslash: a CSV field COPY reads as it is.
-_CSV_PLAIN = re.compile(r'[^",\r\n\\]*')
 
 
 def _pg_copy_insert(cursor: Any, table: str, names: list[str], columns_values: list[list[Any]], tail: str) -> int:
@@ -179,9 +173,8 @@ def _json_string_lists(values: list[Any]) -> list[str] | None:
     """`json.dumps` of each value when every value is a non-empty list or tuple of plain
     strings (a delivery's recipients: userids), else None for the general path.
 
-    Why: under cProfile, 10k one-person recipient lists through `json.dumps` took 0.066 s
-    of a 10k fan-out's 0.87 s; one regular-expression check over all of them and string
-    joins cost a fraction of that.
+    Why: 10k one-person recipient lists take 17 ms through `json.dumps` and 2.7 ms here
+    (timeit on this machine), against ~0.3 s for a whole 10k fan-out on SQLite.
     """
     if not all(type(value) in (list, tuple) and value for value in values):
         return None
