@@ -37,7 +37,7 @@ class RefusingSender:
 def context(records_db, now: datetime) -> RunContext:
     policy = load_policy()
     return RunContext(policy=policy, calendar=WorkCalendar(policy), sessions=records_db.sessions,
-                      sender=RefusingSender(), now=now, worker_id="test")
+                      connect=RefusingSender, now=now, worker_id="test")
 
 
 def local(day: date, hour: int) -> datetime:

@@ -22,7 +22,7 @@ def context(records_db, now: datetime = NOW):
 
     policy = load_policy()
     return RunContext(
-        policy=policy, calendar=WorkCalendar(policy), sessions=records_db.sessions, sender=object(),  # type: ignore[arg-type]
+        policy=policy, calendar=WorkCalendar(policy), sessions=records_db.sessions, connect=object,  # type: ignore[arg-type]
         now=now, worker_id="test",
     )
 

@@ -24,7 +24,7 @@ def context(records_db):
     policy = load_policy()
     # Publishing never calls WeCom for departments and users; nothing listens here.
     client = WeComClient("http://127.0.0.1:9", "corp", "secret", 1000002)
-    return RunContext(policy=policy, calendar=WorkCalendar(policy), sessions=records_db.sessions, sender=client,
+    return RunContext(policy=policy, calendar=WorkCalendar(policy), sessions=records_db.sessions, connect=lambda: client,
                       now=NOW, worker_id="test")
 
 
@@ -99,7 +99,7 @@ def test_audience_by_tag_asks_wecom_and_an_unknown_tag_names_the_field(records_d
     wecom_sim.add_user("s1", "s1", [1])
     wecom_sim.add_tag(104, "销售骨干", userids=["s1"], partyids=[])
     client = WeComClient(wecom_sim.base_url, wecom_sim.corp_id, wecom_sim.secret, wecom_sim.agent_id)
-    ctx = replace(context(records_db), sender=client)
+    ctx = replace(context(records_db), connect=lambda: client)
     assert publish_notice(ctx, form(notice_key="t1", audience_departments=[], audience_tags=[104])) == {
         "published": 1, "recipients": 1,
     }

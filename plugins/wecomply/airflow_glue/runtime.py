@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+from wecomply.delivery import Sender
 from wecomply.flows.context import RunContext
 
 
@@ -40,11 +41,16 @@ def logical_time(context: Any) -> datetime:
 
 
 def run_context(context: Any, *, wecom_conn_id: str = "wecom_default") -> RunContext:
-    from wecomply.airflow_glue.hooks import WeComHook
     from wecomply.airflow_glue.records import records_engine
     from wecomply.policy.calendar import WorkCalendar
     from wecomply.policy.config import load_policy
     from wecomply.records.db import session_factory
+
+    def connect() -> Sender:
+        # Imported here: a step that never sends loads neither the client nor the connection.
+        from wecomply.airflow_glue.hooks import WeComHook
+
+        return WeComHook(wecom_conn_id).client
 
     policy = load_policy()
     ti = context["ti"]
@@ -52,7 +58,7 @@ def run_context(context: Any, *, wecom_conn_id: str = "wecom_default") -> RunCon
         policy=policy,
         calendar=WorkCalendar(policy),
         sessions=session_factory(records_engine()),
-        sender=WeComHook(wecom_conn_id).client,
+        connect=connect,
         now=logical_time(context),
         worker_id=f"{ti.dag_id}.{ti.task_id}.{ti.run_id}.{ti.try_number}",
     )

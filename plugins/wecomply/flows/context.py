@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import cached_property
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,15 +25,23 @@ class RunContext:
     `now` is the run's logical time (its data interval's end): every decision and period
     derives from it, so a retry, a clear or a backfill decides exactly the same things.
     `clock` is only for evidence of when an effect really happened (send attempts).
+    `connect` builds the WeCom client on first use of `sender`: most steps (scoring,
+    rendering, archiving, waiting) never call WeCom, and then never read the WeCom
+    connection and its secret either.
     """
 
     policy: Policy
     calendar: WorkCalendar
     sessions: sessionmaker[Session]
-    sender: Sender
+    connect: Callable[[], Sender]
     now: datetime
     worker_id: str
     clock: Callable[[], datetime] = field(default=wall_clock)
+
+    @cached_property
+    def sender(self) -> Sender:
+        # Frozen dataclass: cached_property stores in __dict__, past the frozen __setattr__.
+        return self.connect()
 
     @property
     def locale(self) -> str:
