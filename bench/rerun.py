@@ -27,17 +27,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--n", type=int, nargs="+", default=[10_000], help="employees")
     parser.add_argument("--departments", type=int, default=1000)
     parser.add_argument("--db", nargs="+", choices=BACKENDS, default=["sqlite"])
+    parser.add_argument(
+        "--repeat", type=int, default=1,
+        help="first run + re-run pairs, each on fresh records; the pair with the median share is reported",
+    )
 
 
 def _outcomes(phase: Phase) -> dict[str, str]:
     return {f"{r['dag_id']}.{t['task_id']}": t["state"] for r in phase.runs for t in r["task_states"]}
 
 
-def evaluate(n: int, backend: str, first: Phase, again: Phase, command: str) -> Case:
+def share_of(first: Phase, again: Phase) -> float | None:
+    return round(again.wall_s / first.wall_s, 3) if first.wall_s else None
+
+
+def median_pair(pairs: list[tuple[Phase, Phase]]) -> tuple[Phase, Phase]:
+    """The pair whose share is the median (the upper one of an even count): one run's
+    share moves by several points with the machine's load, so a repeated measurement
+    reports its middle, not its best."""
+    ordered = sorted(pairs, key=lambda pair: share_of(*pair) or 0.0)
+    return ordered[len(ordered) // 2]
+
+
+def evaluate(
+    n: int, backend: str, first: Phase, again: Phase, command: str, shares: list[float | None] | None = None
+) -> Case:
     case = Case(NAME, f"N={n:,} {backend}", command=command)
     case.ours = again.figures()
     case.baseline = first.figures()
-    share = round(again.wall_s / first.wall_s, 3) if first.wall_s else None
+    share = share_of(first, again)
     case.ours["share_of_first_run"] = share
     case.ratio = {"wall_s": ratio(first.wall_s, again.wall_s), "compute_s": ratio(first.compute_s, again.compute_s)}
     failed = failed_runs(first) + [f"re-run {f}" for f in failed_runs(again)]
@@ -57,6 +75,12 @@ def evaluate(n: int, backend: str, first: Phase, again: Phase, command: str) -> 
         f"re-run {again.wall_s} s / {again.compute_s} s, {again.messages_sent} messages"
     )
     case.notes.append(f"re-run: {reused_work(again)}")
+    if shares and len(shares) > 1:
+        case.ours["shares_of_first_run"] = shares
+        case.notes.append(
+            f"{len(shares)} pairs, each on fresh records; shares {', '.join(f'{s:.1%}' for s in shares if s is not None)}; "
+            "the median pair is reported"
+        )
     return case
 
 
@@ -81,6 +105,10 @@ def reused_work(phase: Phase) -> str:
 def run(args: argparse.Namespace, command: str) -> Iterator[Case]:
     for n in args.n:
         for backend in args.db:
-            first, again = measure(n, args.departments, backend, rerun=True)
-            assert again is not None
-            yield evaluate(n, backend, first, again, command)
+            pairs = []
+            for _ in range(args.repeat):
+                first, again = measure(n, args.departments, backend, rerun=True)
+                assert again is not None
+                pairs.append((first, again))
+            shares = [share_of(*pair) for pair in pairs]
+            yield evaluate(n, backend, *median_pair(pairs), command, shares)
