@@ -60,7 +60,7 @@ def test_sync_cost_does_not_grow_with_members(records_db, make_wecom_sim, per_de
     populate(sim, 20, per_department)
     counter, stop = count_statements(records_db.engine)
     try:
-        summary = run_directory_sync(context(records_db), contacts_client(sim), run_id="r1")
+        summary = run_directory_sync(context(records_db), lambda: contacts_client(sim), run_id="r1")
     finally:
         stop()
     members = 20 * per_department + 1
@@ -73,6 +73,22 @@ def test_sync_cost_does_not_grow_with_members(records_db, make_wecom_sim, per_de
         twohats = session.scalars(sa.select(Employee).where(Employee.userid == "twohats")).one()
         assert (twohats.wecom_main_department_id, twohats.wecom_department_ids) == (101, [100, 101])
         assert session.scalar(sa.select(sa.func.count()).select_from(Employee)) == members
+
+
+def test_a_synced_instant_is_reported_without_building_the_contacts_client(records_db, make_wecom_sim) -> None:
+    from wecomply.flows.directory import run_directory_sync
+
+    sim = make_wecom_sim(sample=False)
+    populate(sim, 2, 3)
+    first = run_directory_sync(context(records_db), lambda: contacts_client(sim), run_id="r1")
+
+    def no_client():
+        raise AssertionError("the contacts client was built for an instant already synced")
+
+    again = run_directory_sync(context(records_db), no_client, run_id="r2")
+    assert again == first | {"read_wecom": False}
+    with pytest.raises(AssertionError, match="already synced"):
+        run_directory_sync(context(records_db), no_client, run_id="r3", reread=True)
 
 
 def test_member_missing_from_every_listing_is_fetched_alone(records_db, make_wecom_sim) -> None:
@@ -105,7 +121,7 @@ def test_an_empty_directory_refuses_to_mark_everyone_left(records_db, make_wecom
 
     sim = make_wecom_sim(sample=False)
     with pytest.raises(UserFacingError, match="wecom_contacts"):
-        run_directory_sync(context(records_db), contacts_client(sim))
+        run_directory_sync(context(records_db), lambda: contacts_client(sim))
 
 
 def test_member_record_maps_wecom_fields() -> None:
@@ -204,7 +220,7 @@ def test_a_failed_listing_stops_the_sync_and_writes_nothing(records_db, make_wec
 
     client = ObservedListings(contacts_client(sim), on_listing=listing)
     with pytest.raises(WeComApiError, match="60011"):
-        run_directory_sync(context(records_db), client, run_id="r1")
+        run_directory_sync(context(records_db), lambda: client, run_id="r1")
     # The listings not yet started were cancelled; a few in flight may have finished.
     assert len(client.started) <= 3 * LISTING_WORKERS < 41
     with records_db.sessions() as session:

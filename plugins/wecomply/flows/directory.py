@@ -9,7 +9,7 @@ used for the rare member who appears in `user/list_id` but in no department list
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
@@ -136,7 +136,7 @@ def department_records(departments: Iterable[Mapping[str, Any]], existing: Mappi
 
 
 def run_directory_sync(
-    ctx: RunContext, client: ContactsClient, *, run_id: str | None = None, reread: bool = False
+    ctx: RunContext, connect: Callable[[], ContactsClient], *, run_id: str | None = None, reread: bool = False
 ) -> dict[str, Any]:
     """Read WeCom's directory and fold it into the records, once per run instant.
 
@@ -145,13 +145,15 @@ def run_directory_sync(
     WeCom again: the fold records WeCom as it was at that instant, and a second read days
     later would date today's joiners and leavers to it. The next scheduled sync reads
     WeCom anyway. `reread` (the DAG's form field `reread_directory`) reads and folds again.
+    `connect` builds the contacts client only when WeCom is read, so a run that reports its
+    recorded sync never loads the contacts secret.
     """
     if not reread:
         with ctx.sessions() as session:
             done = finished_wecom_sync(ctx.now, session=session)
         if done is not None:
             return _summary(done.counts, done.sync_run_id, read_wecom=False)
-    departments, details = fetch_directory(client)
+    departments, details = fetch_directory(connect())
     if not details:
         raise UserFacingError(
             f"connection {CONTACTS_CONN_ID}: WeCom returned no members; refusing to mark everyone as left. "
