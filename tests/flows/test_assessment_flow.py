@@ -239,6 +239,27 @@ def test_rows_digest_sees_every_value_and_ignores_order(records_db) -> None:
             assert digest([tuple(r) for r in edited]) != base, f"editing row {i} column {j} went unnoticed"
 
 
+@pytest.mark.parametrize(("stored", "close"), [(0.1 + 0.2, 0.3), (89.99999999999999, 90.0)])
+def test_rows_digest_tells_apart_totals_one_bit_apart(records_db, stored: float, close: float) -> None:
+    """A score's total is a float: the digest must see its last bit (SQLite's `quote` and
+    PostgreSQL's float8 text give the exact value), or a corrected score would keep a
+    stale stamp."""
+    from wecomply.records.stamps import rows_digest
+
+    t = models.Assessment.__table__
+
+    def digest(total: float) -> str:
+        with records_db.sessions.begin() as session:
+            session.execute(sa.delete(t))
+            session.add(models.Assessment(userid="u1", period="2026-03", scores={}, total=total, passed=True))
+            session.flush()
+            return rows_digest(session, sa.select(t.c.userid, t.c.total))
+
+    assert stored != close
+    assert digest(stored) == digest(stored)
+    assert digest(stored) != digest(close)
+
+
 def test_combine_and_sources_digest_keep_their_parts_apart(tmp_path) -> None:
     from wecomply.records.stamps import combine, sources_digest
 
