@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from bench import children
-from bench.results import Case, Target, ratio
+from bench.results import Case, Target, median_item, ratio
 from bench.simulation import start_simulator
 
 NAME = "directory"
@@ -48,7 +48,7 @@ def _read(sim: Any, workers: int, repeat: int) -> tuple[dict[str, Any], set[str]
             what=f"directory child (workers={workers})",
         )
         runs.append(dict(child, api_calls=sim.calls(), api_errors=sim.errors()))
-    median = sorted(runs, key=lambda r: r["wall_s"])[len(runs) // 2]
+    median = median_item(runs, key=lambda r: r["wall_s"])
     return {
         "workers": workers,
         "wall_s": median["wall_s"],

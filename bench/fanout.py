@@ -26,7 +26,7 @@ from typing import Any
 
 from bench import children
 from bench.databases import BACKENDS, records_db
-from bench.results import Case, Target, ratio
+from bench.results import Case, Target, median_item, ratio
 from bench.simulation import api_figures, connection_spec, start_simulator
 
 NAME = "fanout"
@@ -69,8 +69,7 @@ def _mib(n_bytes: int) -> float:
 
 def _median_run(runs: list[tuple[dict[str, Any], dict[str, int]]]) -> tuple[dict[str, Any], dict[str, int]]:
     """The run with the median wall time, and the highest peak RSS of all runs."""
-    ordered = sorted(runs, key=lambda r: r[0]["wall_s"])
-    child, figures = ordered[len(ordered) // 2]
+    child, figures = median_item(runs, key=lambda r: r[0]["wall_s"])
     child = dict(child, peak_rss_bytes=max(r[0]["peak_rss_bytes"] for r in runs), walls=[r[0]["wall_s"] for r in runs])
     return child, figures
 

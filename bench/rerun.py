@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from bench.cycle import Phase, failed_runs, measure
 from bench.databases import BACKENDS
-from bench.results import Case, Target, ratio
+from bench.results import Case, Target, median_item, ratio
 
 NAME = "rerun"
 SHARE_TARGET = 0.20
@@ -42,11 +42,8 @@ def share_of(first: Phase, again: Phase) -> float | None:
 
 
 def median_pair(pairs: list[tuple[Phase, Phase]]) -> tuple[Phase, Phase]:
-    """The pair whose share is the median (the upper one of an even count): one run's
-    share moves by several points with the machine's load, so a repeated measurement
-    reports its middle, not its best."""
-    ordered = sorted(pairs, key=lambda pair: share_of(*pair) or 0.0)
-    return ordered[len(ordered) // 2]
+    # One pair's share moves by several points with the machine's load.
+    return median_item(pairs, key=lambda pair: share_of(*pair) or 0.0)
 
 
 def evaluate(

@@ -10,8 +10,11 @@ from __future__ import annotations
 import json
 import math
 import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,12 @@ def ratio(baseline: float | int | None, ours: float | int | None) -> float | Non
     if baseline is None or ours is None or ours <= 0:
         return None
     return round(float(baseline) / float(ours), 2)
+
+
+def median_item(items: Sequence[T], key: Callable[[T], float]) -> T:
+    """The item with the median key (the upper middle of an even count): a repeated run
+    reports its middle, not its best."""
+    return sorted(items, key=key)[len(items) // 2]
 
 
 def emit(case: Case, out: TextIO = sys.stdout) -> None:

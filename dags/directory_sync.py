@@ -62,7 +62,7 @@ def directory_sync():
         from wecomply.flows.directory import run_directory_sync
 
         return run_directory_sync(
-            run_context(context), lambda: WeComContactsHook().client, run_id=context["run_id"],
+            run_context(context), WeComContactsHook().get_conn, run_id=context["run_id"],
             reread=bool(context["params"].get("reread_directory")),
         )
 

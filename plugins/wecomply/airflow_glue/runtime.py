@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from wecomply.delivery import Sender
 from wecomply.flows.context import RunContext
 
 
@@ -41,16 +40,11 @@ def logical_time(context: Any) -> datetime:
 
 
 def run_context(context: Any, *, wecom_conn_id: str = "wecom_default") -> RunContext:
+    from wecomply.airflow_glue.hooks import WeComHook
     from wecomply.airflow_glue.records import records_engine
     from wecomply.policy.calendar import WorkCalendar
     from wecomply.policy.config import load_policy
     from wecomply.records.db import session_factory
-
-    def connect() -> Sender:
-        # Imported here: a step that never sends loads neither the client nor the connection.
-        from wecomply.airflow_glue.hooks import WeComHook
-
-        return WeComHook(wecom_conn_id).client
 
     policy = load_policy()
     ti = context["ti"]
@@ -58,7 +52,8 @@ def run_context(context: Any, *, wecom_conn_id: str = "wecom_default") -> RunCon
         policy=policy,
         calendar=WorkCalendar(policy),
         sessions=session_factory(records_engine()),
-        connect=connect,
+        # The hook reads its connection (and the secret) when the client is first asked for.
+        connect=WeComHook(wecom_conn_id).get_conn,
         now=logical_time(context),
         worker_id=f"{ti.dag_id}.{ti.task_id}.{ti.run_id}.{ti.try_number}",
     )
