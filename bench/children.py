@@ -16,10 +16,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def child_env(airflow_home: Path | None = None, **extra: str) -> dict[str, str]:
+def child_env(airflow_home: Path | None = None, *, dags_folder: Path | None = None, **extra: str) -> dict[str, str]:
     """This environment with the repo importable. Without `airflow_home`, Airflow (imported
     by HttpHook) only must not write into a user's ~/airflow; with it, the child gets a
-    whole Airflow home of its own (metadata DB, our DAGs and plugins), as `dag.test()` needs."""
+    whole Airflow home of its own (metadata DB, DAGs and our plugins), as `dag.test()`
+    needs. Its DAGs are `dags_folder`, by default all of ours."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     if airflow_home is None:
@@ -29,7 +30,7 @@ def child_env(airflow_home: Path | None = None, **extra: str) -> dict[str, str]:
         env.update({
             "AIRFLOW_HOME": str(airflow_home),
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{airflow_home}/airflow.db",
-            "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder or ROOT / "dags"),
             "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Asia/Shanghai",
