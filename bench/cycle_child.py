@@ -152,10 +152,10 @@ def start_execution_api() -> float:
     """Start dag.test()'s in-process execution API; returns the seconds it took.
 
     dag.test() answers the task runner's API calls from an in-process FastAPI app that
-    builds every versioned route (Cadwyn) on its first request: 5-9 s of wall time here
-    (measured by this function in every cycle run), once per process. A deployment's api-server pays that once when it starts, not per month, so it
-    is measured here, before the clock starts, and reported apart (`api_start_s`).
-    """
+    builds every versioned route (Cadwyn) on its first request: 4-9 s of wall time here
+    (measured by this function in every cycle run), once per process. A deployment's
+    api-server pays that once when it starts, not per month, so it is measured here,
+    before the clock starts, and reported apart (`api_start_s`)."""
     import httpx
     from airflow.sdk.execution_time.supervisor import in_process_api_server
 
