@@ -155,7 +155,8 @@ def start_execution_api() -> float:
     builds every versioned route (Cadwyn) on its first request: 4-9 s of wall time here
     (measured by this function in every cycle run), once per process. A deployment's
     api-server pays that once when it starts, not per month, so it is measured here,
-    before the clock starts, and reported apart (`api_start_s`)."""
+    before the clock starts, and reported apart (`api_start_s`).
+    """
     import httpx
     from airflow.sdk.execution_time.supervisor import in_process_api_server
 
