@@ -72,6 +72,7 @@ def evaluate(
         f"re-run {again.wall_s} s / {again.compute_s} s, {again.messages_sent} messages"
     )
     case.notes.append(f"re-run: {reused_work(again)}")
+    case.notes.append(f"re-run: {time_split(again)}")
     if shares and len(shares) > 1:
         case.ours["shares_of_first_run"] = shares
         case.notes.append(
@@ -79,6 +80,21 @@ def evaluate(
             "the median pair is reported"
         )
     return case
+
+
+def time_split(phase: Phase) -> str:
+    """Where a run's wall time went: in its task instances, the heaviest of them, the
+    lightest (which bounds what starting any task costs), and `dag.test()` around them."""
+    tasks = sorted(
+        ((t["duration_s"], f"{r['dag_id']}.{t['task_id']}") for r in phase.runs for t in r["task_states"]), reverse=True
+    )
+    heaviest = ", ".join(f"{name} {seconds:.2f} s" for seconds, name in tasks[:3])
+    lightest_s, lightest = tasks[-1]
+    return (
+        f"{phase.wall_s:.2f} s wall = {phase.in_tasks_s:.2f} s in {len(tasks)} task instances "
+        f"+ {phase.wall_s - phase.in_tasks_s:.2f} s of dag.test() around them; heaviest {heaviest}; "
+        f"lightest {lightest} {lightest_s:.2f} s (an upper bound on a task's start)"
+    )
 
 
 def reused_work(phase: Phase) -> str:

@@ -1,13 +1,15 @@
-"""`python -m bench rerun --repeat K` reports the pair with the median share, not the best."""
+"""`python -m bench rerun`: the pair with the median share is reported, not the best, and where its time went."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from bench.cycle import Phase
-from bench.rerun import median_pair, share_of
+from bench.rerun import median_pair, share_of, time_split
 
 
-def phase(wall_s: float) -> Phase:
-    run = {"dag_id": "report_monthly", "wall_s": wall_s, "cpu_s": wall_s, "db_server_cpu_s": 0.0, "task_states": []}
+def phase(wall_s: float, tasks: list[dict[str, Any]] | None = None) -> Phase:
+    run = {"dag_id": "report_monthly", "wall_s": wall_s, "cpu_s": wall_s, "db_server_cpu_s": 0.0, "task_states": tasks or []}
     return Phase(runs=[run], peak_rss_mib=1.0, api_calls={}, employees=10, departments=1, recipients_reached=0, api_start_s=0.0)
 
 
@@ -21,3 +23,17 @@ def test_the_median_pair_is_reported() -> None:
 def test_of_an_even_count_the_upper_middle_is_reported() -> None:
     pairs = [(phase(10.0), phase(1.0)), (phase(10.0), phase(3.0)), (phase(10.0), phase(2.0)), (phase(10.0), phase(4.0))]
     assert share_of(*median_pair(pairs)) == 0.3
+
+
+def test_the_rerun_note_splits_wall_time_into_tasks_and_dag_test_around_them() -> None:
+    tasks = [
+        {"task_id": "aggregate", "duration_s": 0.5}, {"task_id": "render", "duration_s": 0.25},
+        {"task_id": "archive", "duration_s": 0.2}, {"task_id": "wait", "duration_s": 0.1},
+    ]
+    again = phase(2.0, tasks)
+    assert again.in_tasks_s == 1.05
+    assert time_split(again) == (
+        "2.00 s wall = 1.05 s in 4 task instances + 0.95 s of dag.test() around them; "
+        "heaviest report_monthly.aggregate 0.50 s, report_monthly.render 0.25 s, report_monthly.archive 0.20 s; "
+        "lightest report_monthly.wait 0.10 s (an upper bound on a task's start)"
+    )
