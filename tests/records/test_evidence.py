@@ -72,3 +72,24 @@ def test_a_bad_month_is_refused_with_the_format(records_db: RecordsDB, tmp_path:
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["evidence", "export", "--month", "2025-13", "--out", str(tmp_path / "x.csv"), "--url", records_db.url]) == 2
     assert "YYYY-MM" in capsys.readouterr().err
+
+
+def test_an_export_that_fails_half_way_leaves_the_previous_csv(records_db: RecordsDB, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlalchemy as sa
+
+    from wecomply.records import evidence
+
+    out = tmp_path / "exports" / "evidence-2025-03.csv"
+    out.parent.mkdir()
+    out.write_bytes(b"the export auditors already have\r\n")
+
+    def rows_then_the_database_goes_away(month: str, *, session: object):
+        yield ["delivery"] + [""] * (len(evidence.COLUMNS) - 1)
+        raise sa.exc.OperationalError("SELECT ...", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(evidence, "evidence_rows", rows_then_the_database_goes_away)
+    with records_db.sessions() as session, pytest.raises(sa.exc.OperationalError):
+        evidence.export_evidence("2025-03", out, session=session)
+    assert out.read_bytes() == b"the export auditors already have\r\n"
+    assert [p.name for p in out.parent.iterdir()] == [out.name]

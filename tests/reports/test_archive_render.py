@@ -163,3 +163,24 @@ def test_a_local_object_storage_path_is_read_as_a_plain_path_and_others_as_they_
     write(remote.index(PERIOD), MonthIndex(PERIOD, ("zh",), (ScopeEntry.of(report),)).to_json().encode("utf-8"))
     assert render_month(PERIOD, remote)[1] == 1
     assert [f["path"] for f in seal_month(PERIOD, remote)["files"]] == [f"zh/{report.scope.id}.html", f"zh/{report.scope.id}.md"]
+
+
+def test_a_report_file_is_replaced_whole_or_not_at_all(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The month's seal (as every archive file) is written beside itself and renamed over
+    the old one: when that fails, the previous seal is still whole and nothing is left."""
+    from wecomply import atomic_files
+
+    manifest = ReportArchive(tmp_path).manifest(MARCH)
+    write(manifest, b'{"files": ["old"]}')
+
+    def rename_fails(source: object, target: object) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(atomic_files.os, "replace", rename_fails)
+    with pytest.raises(OSError, match="Input/output error"):
+        write(manifest, b'{"files": ["new"]}')
+    monkeypatch.undo()
+    assert manifest.read_bytes() == b'{"files": ["old"]}'
+    assert [p.name for p in manifest.parent.iterdir()] == ["manifest.json"]
+    write(manifest, b'{"files": ["new"]}')
+    assert manifest.read_bytes() == b'{"files": ["new"]}'

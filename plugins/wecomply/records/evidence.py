@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from wecomply.atomic_files import replacing
 from wecomply.errors import UserFacingError
 from wecomply.records.models import Acknowledgement, Assignment, Delivery, DeliveryBatch, Escalation
 
@@ -104,11 +105,12 @@ def evidence_rows(month: str, *, session: Session) -> Iterator[list[str]]:
 
 
 def export_evidence(month: str, out: Path | str, *, session: Session) -> int:
-    """Write the month's evidence CSV to `out`; returns the number of records."""
+    """Write the month's evidence CSV to `out`; returns the number of records. An export
+    that fails half-way leaves `out` as it was, never a partial CSV."""
     rows = 0
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+    with replacing(path, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(COLUMNS)
         for row in evidence_rows(month, session=session):

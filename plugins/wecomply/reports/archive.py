@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from wecomply import templating
+from wecomply.atomic_files import replacing
 from wecomply.policy.calendar import WorkCalendar
 from wecomply.policy.config import Policy
 from wecomply.records.stamps import combine, sources_digest
@@ -160,8 +161,16 @@ def local_path(base: Any) -> Any:
 
 
 def write(path: Any, data: bytes) -> None:
+    """Replace a report file whole or not at all: a worker killed or a disk filling up
+    mid-write must not leave half a seal, index or report where a whole one was (the
+    retry writes it again, but someone may read it before). An object store (s3://,
+    memory://) writes an object whole by itself."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    if not isinstance(path, Path):
+        path.write_bytes(data)
+        return
+    with replacing(path) as handle:
+        handle.write(data)
 
 
 def report_locales(policy: Policy) -> tuple[str, ...]:

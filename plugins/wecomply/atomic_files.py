@@ -1,0 +1,29 @@
+"""Files replaced whole or not at all.
+
+A report, a seal or an auditors' export that a failure cut short (a worker killed, a
+disk full, a database error half-way through a CSV) must not be left half-written where
+a whole file was, or be taken for a whole one: readers see the old file or the new one.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+
+@contextmanager
+def replacing(path: Path, mode: str = "wb", **open_args: Any) -> Iterator[IO[Any]]:
+    """Open a temporary file beside `path`; when the block ends without an error, it is
+    renamed over `path` (one atomic step on a local disk), else removed. Not fsynced: it
+    guards what a reader sees against a failed writer, not the disk against a power cut."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with temporary.open(mode, **open_args) as handle:
+            yield handle
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
