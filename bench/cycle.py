@@ -115,6 +115,15 @@ class Phase:
         return round(sum(t["duration_s"] for r in self.runs for t in r["task_states"]), 3)
 
     @property
+    def gc_s(self) -> float:
+        """Of the wall time, the garbage collector's (see `bench.cycle_child.GcClock`)."""
+        return round(sum(r["gc_s"] for r in self.runs), 3)
+
+    @property
+    def full_gcs(self) -> int:
+        return sum(r["full_gcs"] for r in self.runs)
+
+    @property
     def messages_sent(self) -> int:
         return sum(self.api_calls.get(p, 0) for p in SEND_PATHS)
 
@@ -129,6 +138,8 @@ class Phase:
             "compute_s": self.compute_s,
             "wall_s": self.wall_s,
             "in_tasks_s": self.in_tasks_s,
+            "gc_s": self.gc_s,
+            "full_gcs": self.full_gcs,
             "cpu_s": self.cpu_s,
             "db_server_cpu_s": self.db_server_cpu_s,
             "peak_rss_mib": self.peak_rss_mib,
@@ -141,7 +152,7 @@ class Phase:
             "api_start_s": self.api_start_s,
             "api_calls_by_path": self.api_calls,
             "runs": [
-                {k: r[k] for k in ("dag_id", "state", "wall_s", "cpu_s", "db_server_cpu_s", "tasks", "task_instances")}
+                {k: r[k] for k in ("dag_id", "state", "wall_s", "cpu_s", "db_server_cpu_s", "gc_s", "tasks", "task_instances")}
                 | {"task_instances_detail": sorted(r["task_states"], key=lambda t: -t["duration_s"])}
                 for r in self.runs
             ],

@@ -84,7 +84,8 @@ def evaluate(
 
 def time_split(phase: Phase) -> str:
     """Where a run's wall time went: in its task instances, the heaviest of them, the
-    lightest (which bounds what starting any task costs), and `dag.test()` around them."""
+    lightest (which bounds what starting any task costs), `dag.test()` around them, and
+    the garbage collector across both."""
     tasks = sorted(
         ((t["duration_s"], f"{r['dag_id']}.{t['task_id']}") for r in phase.runs for t in r["task_states"]), reverse=True
     )
@@ -93,7 +94,8 @@ def time_split(phase: Phase) -> str:
     return (
         f"{phase.wall_s:.2f} s wall = {phase.in_tasks_s:.2f} s in {len(tasks)} task instances "
         f"+ {phase.wall_s - phase.in_tasks_s:.2f} s of dag.test() around them; heaviest {heaviest}; "
-        f"lightest {lightest} {lightest_s:.2f} s (an upper bound on a task's start)"
+        f"lightest {lightest} {lightest_s:.2f} s (an upper bound on a task's start); "
+        f"the garbage collector {phase.gc_s:.2f} s of the wall ({phase.full_gcs} full collections)"
     )
 
 

@@ -9,7 +9,10 @@ from bench.rerun import median_pair, share_of, time_split
 
 
 def phase(wall_s: float, tasks: list[dict[str, Any]] | None = None) -> Phase:
-    run = {"dag_id": "report_monthly", "wall_s": wall_s, "cpu_s": wall_s, "db_server_cpu_s": 0.0, "task_states": tasks or []}
+    run = {
+        "dag_id": "report_monthly", "wall_s": wall_s, "cpu_s": wall_s, "db_server_cpu_s": 0.0,
+        "gc_s": 0.3, "full_gcs": 2, "task_states": tasks or [],
+    }
     return Phase(runs=[run], peak_rss_mib=1.0, api_calls={}, employees=10, departments=1, recipients_reached=0, api_start_s=0.0)
 
 
@@ -35,5 +38,26 @@ def test_the_rerun_note_splits_wall_time_into_tasks_and_dag_test_around_them() -
     assert time_split(again) == (
         "2.00 s wall = 1.05 s in 4 task instances + 0.95 s of dag.test() around them; "
         "heaviest report_monthly.aggregate 0.50 s, report_monthly.render 0.25 s, report_monthly.archive 0.20 s; "
-        "lightest report_monthly.wait 0.10 s (an upper bound on a task's start)"
+        "lightest report_monthly.wait 0.10 s (an upper bound on a task's start); "
+        "the garbage collector 0.30 s of the wall (2 full collections)"
     )
+
+
+def test_the_gc_clock_times_collections_and_counts_only_full_ones() -> None:
+    import gc
+
+    from bench.cycle_child import GcClock
+
+    heap = [[i] for i in range(200_000)]  # something for the collector to walk
+    gc.disable()  # only the collections asked for below
+    clock = GcClock()
+    try:
+        gc.collect(0)
+        assert clock.full == 0 and clock.seconds > 0
+        young = clock.seconds
+        gc.collect()
+        assert clock.full == 1 and clock.seconds > young, (clock.full, clock.seconds)
+    finally:
+        gc.callbacks.remove(clock._on)
+        gc.enable()
+    assert len(heap) == 200_000
