@@ -47,7 +47,7 @@ def median_pair(pairs: list[tuple[Phase, Phase]]) -> tuple[Phase, Phase]:
 
 
 def evaluate(
-    n: int, backend: str, first: Phase, again: Phase, command: str, shares: list[float | None] | None = None
+    n: int, backend: str, first: Phase, again: Phase, command: str, pairs: list[tuple[Phase, Phase]] | None = None
 ) -> Case:
     case = Case(NAME, f"N={n:,} {backend}", command=command)
     case.ours = again.figures()
@@ -73,10 +73,13 @@ def evaluate(
     )
     case.notes.append(f"re-run: {reused_work(again)}")
     case.notes.append(f"re-run: {time_split(again)}")
-    if shares and len(shares) > 1:
+    if pairs and len(pairs) > 1:
+        shares = [share_of(*pair) for pair in pairs]
         case.ours["shares_of_first_run"] = shares
+        case.ours["reruns_gc_s"] = [rerun.gc_s for _, rerun in pairs]
         case.notes.append(
-            f"{len(shares)} pairs, each on fresh records; shares {', '.join(f'{s:.1%}' for s in shares if s is not None)}; "
+            f"{len(pairs)} pairs, each on fresh records; shares {', '.join(f'{s:.1%}' for s in shares if s is not None)}; "
+            f"the re-runs' garbage collection {', '.join(f'{r.gc_s:.2f} s ({r.full_gcs} full)' for _, r in pairs)}; "
             "the median pair is reported"
         )
     return case
@@ -125,5 +128,4 @@ def run(args: argparse.Namespace, command: str) -> Iterator[Case]:
                 first, again = measure(n, args.departments, backend, rerun=True)
                 assert again is not None
                 pairs.append((first, again))
-            shares = [share_of(*pair) for pair in pairs]
-            yield evaluate(n, backend, *median_pair(pairs), command, shares)
+            yield evaluate(n, backend, *median_pair(pairs), command, pairs)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from bench.cycle import Phase
-from bench.rerun import median_pair, share_of, time_split
+from bench.rerun import evaluate, median_pair, share_of, time_split
 
 
-def phase(wall_s: float, tasks: list[dict[str, Any]] | None = None) -> Phase:
+def phase(wall_s: float, tasks: list[dict[str, Any]] | None = None, gc_s: float = 0.3, full_gcs: int = 2) -> Phase:
     run = {
-        "dag_id": "report_monthly", "wall_s": wall_s, "cpu_s": wall_s, "db_server_cpu_s": 0.0,
-        "gc_s": 0.3, "full_gcs": 2, "task_states": tasks or [],
+        "dag_id": "report_monthly", "state": "success", "wall_s": wall_s, "cpu_s": wall_s, "db_server_cpu_s": 0.0,
+        "gc_s": gc_s, "full_gcs": full_gcs, "tasks": 0, "task_instances": 0, "task_states": tasks or [{"task_id": "aggregate", "state": "success", "duration_s": wall_s / 2}],
     }
     return Phase(runs=[run], peak_rss_mib=1.0, api_calls={}, employees=10, departments=1, recipients_reached=0, api_start_s=0.0)
 
@@ -21,6 +21,19 @@ def test_the_median_pair_is_reported() -> None:
     assert [share_of(*p) for p in pairs] == [0.25, 0.15, 0.21]
     first, again = median_pair(pairs)
     assert (first.wall_s, again.wall_s) == (10.0, 2.1)
+
+
+def test_the_notes_list_every_pairs_share_and_its_reruns_garbage_collection() -> None:
+    pairs = [
+        (phase(20.0), phase(5.0, gc_s=0.9, full_gcs=1)),
+        (phase(20.0), phase(3.0, gc_s=0.1, full_gcs=0)),
+        (phase(10.0), phase(2.1)),
+    ]
+    case = evaluate(10, "sqlite", *median_pair(pairs), "python -m bench rerun --repeat 3", pairs)
+    assert case.ours["share_of_first_run"] == 0.21
+    assert case.ours["shares_of_first_run"] == [0.25, 0.15, 0.21]
+    assert case.ours["reruns_gc_s"] == [0.9, 0.1, 0.3]
+    assert "shares 25.0%, 15.0%, 21.0%; the re-runs' garbage collection 0.90 s (1 full), 0.10 s (0 full), 0.30 s (2 full)" in case.notes[-1]
 
 
 def test_of_an_even_count_the_upper_middle_is_reported() -> None:
