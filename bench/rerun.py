@@ -79,6 +79,7 @@ def evaluate(
         case.ours["reruns_gc_s"] = [rerun.gc_s for _, rerun in pairs]
         case.notes.append(
             f"{len(pairs)} pairs, each on fresh records; shares {', '.join(f'{s:.1%}' for s in shares if s is not None)}; "
+            f"re-run / first run {', '.join(f'{r.wall_s:.2f} / {f.wall_s:.2f} s' for f, r in pairs)}; "
             f"the re-runs' garbage collection {', '.join(f'{r.gc_s:.2f} s ({r.full_gcs} full)' for _, r in pairs)}; "
             "the median pair is reported"
         )

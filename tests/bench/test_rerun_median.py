@@ -23,7 +23,7 @@ def test_the_median_pair_is_reported() -> None:
     assert (first.wall_s, again.wall_s) == (10.0, 2.1)
 
 
-def test_the_notes_list_every_pairs_share_and_its_reruns_garbage_collection() -> None:
+def test_the_notes_list_every_pairs_share_times_and_garbage_collection() -> None:
     pairs = [
         (phase(20.0), phase(5.0, gc_s=0.9, full_gcs=1)),
         (phase(20.0), phase(3.0, gc_s=0.1, full_gcs=0)),
@@ -33,7 +33,10 @@ def test_the_notes_list_every_pairs_share_and_its_reruns_garbage_collection() ->
     assert case.ours["share_of_first_run"] == 0.21
     assert case.ours["shares_of_first_run"] == [0.25, 0.15, 0.21]
     assert case.ours["reruns_gc_s"] == [0.9, 0.1, 0.3]
-    assert "shares 25.0%, 15.0%, 21.0%; the re-runs' garbage collection 0.90 s (1 full), 0.10 s (0 full), 0.30 s (2 full)" in case.notes[-1]
+    assert (
+        "shares 25.0%, 15.0%, 21.0%; re-run / first run 5.00 / 20.00 s, 3.00 / 20.00 s, 2.10 / 10.00 s; "
+        "the re-runs' garbage collection 0.90 s (1 full), 0.10 s (0 full), 0.30 s (2 full)"
+    ) in case.notes[-1]
 
 
 def test_of_an_even_count_the_upper_middle_is_reported() -> None:
