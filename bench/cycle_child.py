@@ -171,8 +171,9 @@ def start_execution_api() -> float:
 class GcClock:
     """Seconds this process spends in the garbage collector, and its full (generation 2)
     collections, from `gc.callbacks`. Under `dag.test()` our tasks share one heap with the
-    in-process API server and every earlier run's objects, so a full collection walks far
-    more than a deployment's task process would."""
+    in-process API server and every earlier run's objects, and a full collection walks
+    them all. A deployment's task process holds none of them; its collector is not
+    measured here."""
 
     def __init__(self) -> None:
         self.seconds = 0.0
