@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from tests.fixtures.records import RecordsDB
 from wecomply.records.bulk import Same, insert_columns, insert_columns_ignore, insert_ignore, insert_rows, upsert
-from wecomply.records.models import Delivery, PacingEntry
+from wecomply.records.models import Delivery, PacingReservation
 
 KEY = ("duty", "subject", "period", "step")
 AWKWARD = ['quote " inside', "comma, and\nnewline", "\\N", "back\\slash", "中文 全角，标点", "", "tab\there"]
@@ -109,20 +109,27 @@ def test_columns_with_same_values_round_trip_and_userid_lists_are_stored_as_json
 
 
 def test_a_column_of_the_wrong_length_is_refused_before_anything_is_written(records_db: RecordsDB) -> None:
-    columns = {"scope": Same("app"), "userid": ["u1", "u2"], "sent_at": [1.0]}
-    with records_db.sessions.begin() as session, pytest.raises(ValueError, match="column sent_at has 1 values for 2 rows"):
-        insert_columns(session.connection(), PacingEntry.__table__, columns, 2)
+    columns = {"scope": Same("app"), "sent_at": [1.0, 2.0], "members": [["u1"]]}
+    with records_db.sessions.begin() as session, pytest.raises(ValueError, match="column members has 1 values for 2 rows"):
+        insert_columns(session.connection(), PacingReservation.__table__, columns, 2)
     with records_db.sessions() as session:
-        assert session.scalar(sa.select(sa.func.count()).select_from(PacingEntry.__table__)) == 0
+        assert session.scalar(sa.select(sa.func.count()).select_from(PacingReservation.__table__)) == 0
 
 
 @pytest.mark.parametrize("n", [7, 1200], ids=["statements", "bulk"])
 def test_rows_without_a_conflict_clause_round_trip(records_db: RecordsDB, n: int) -> None:
     # On PostgreSQL, 1,200 rows go straight into the table by COPY (no staging table).
-    written = [{"scope": f"app{n}", "userid": AWKWARD[i % len(AWKWARD)] + str(i), "sent_at": i / 3} for i in range(n)]
+    written = [
+        {"scope": AWKWARD[i % len(AWKWARD)] + str(i), "sent_at": i / 3, "members": [f"run{n}", AWKWARD[-i % len(AWKWARD)]]}
+        for i in range(n)
+    ]
     with records_db.sessions.begin() as session:
-        assert insert_rows(session.connection(), PacingEntry.__table__, written) == n
-    t = PacingEntry.__table__
+        assert insert_rows(session.connection(), PacingReservation.__table__, written) == n
+    t = PacingReservation.__table__
     with records_db.sessions() as session:
-        got = {(r.userid, r.sent_at) for r in session.execute(sa.select(t.c.userid, t.c.sent_at).where(t.c.scope == f"app{n}"))}
-    assert got == {(r["userid"], r["sent_at"]) for r in written}
+        got = {
+            (r.scope, r.sent_at, tuple(r.members))
+            for r in session.execute(sa.select(t.c.scope, t.c.sent_at, t.c.members))
+            if r.members[0] == f"run{n}"
+        }
+    assert got == {(r["scope"], r["sent_at"], tuple(r["members"])) for r in written}

@@ -5,14 +5,22 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
 import sqlalchemy as sa
 
 from tests.fixtures.records import RecordsDB
-from wecomply.records.models import TokenCacheEntry
+from wecomply.records.models import PacingReservation, TokenCacheEntry
 from wecomply.records.shared_stores import SqlPacingStore, SqlTokenStore
 from wecomply.wecom.stores import CachedToken
 
 SCOPE = "app:wwcorp:1000002"
+
+
+def store_times(records_db: RecordsDB) -> list[float]:
+    """The times of every reservation row in the table."""
+    t = PacingReservation.__table__
+    with records_db.sessions() as session:
+        return sorted(session.scalars(sa.select(t.c.sent_at)))
 
 
 def test_token_round_trip_keeps_only_the_sealed_value(records_db: RecordsDB) -> None:
@@ -77,16 +85,45 @@ def test_pacing_hourly_limit_and_bulk_reservations(records_db: RecordsDB) -> Non
     assert len(store.history(SCOPE, "u0999")) == 1
 
 
-def test_a_reservation_prunes_the_expired_entries_of_its_members_only(records_db: RecordsDB) -> None:
+def test_a_reservation_deletes_the_reservations_no_window_can_see(records_db: RecordsDB) -> None:
     store = SqlPacingStore(records_db.engine, margin_s=0)
     assert store.reserve(SCOPE, ["alice", "bob"], 0.0) == 0.0
     assert store.reserve(SCOPE, ["alice", "bob"], 1800.0) == 0.0
-    # Past the hour: alice's entry from t=0 is expired and goes; bob is not reserved, so
-    # his stays until he is; the entry from t=1800 is still inside the hour.
+    # Past the hour: the reservation at t=0 is out of every window and goes, whoever it
+    # named; the one at t=1800 is still inside the hour.
     assert store.reserve(SCOPE, ["alice", "carol"], 3700.0) == 0.0
     assert store.history(SCOPE, "alice") == [1800.0, 3700.0]
-    assert store.history(SCOPE, "bob") == [0.0, 1800.0]
+    assert store.history(SCOPE, "bob") == [1800.0]
     assert store.history(SCOPE, "carol") == [3700.0]
+    assert store_times(records_db) == [1800.0, 3700.0]
+
+
+def test_a_fresh_worker_deletes_what_expired_before_it_started(records_db: RecordsDB) -> None:
+    # A task process lives for one task: its first reservation must prune, or no worker would.
+    assert SqlPacingStore(records_db.engine, margin_s=0).reserve(SCOPE, ["alice"], 0.0) == 0.0
+    assert SqlPacingStore(records_db.engine, margin_s=0).reserve(SCOPE, ["bob"], 3700.0) == 0.0
+    assert store_times(records_db) == [3700.0]
+
+
+def test_each_worker_sees_the_reservations_of_the_others(records_db: RecordsDB) -> None:
+    first, second = (SqlPacingStore(records_db.engine, margin_s=0) for _ in range(2))
+    for i in range(15):
+        assert first.reserve(SCOPE, ["alice"], 100.0 + i) == 0.0
+        assert second.reserve(SCOPE, ["alice", "bob"], 100.5 + i) == 0.0
+    # 30 for alice in the minute, written half by each: neither worker may grant a 31st.
+    assert first.reserve(SCOPE, ["alice"], 130.0) == pytest.approx(30.0)
+    assert second.reserve(SCOPE, ["alice"], 130.0) == pytest.approx(30.0)
+    assert first.reserve(SCOPE, ["bob"], 130.0) == 0.0  # bob has 15: room for more
+    assert store_times(records_db) == sorted([100.0 + i for i in range(15)] + [100.5 + i for i in range(15)] + [130.0])
+def test_a_worker_still_sees_reservations_written_after_a_prune_emptied_the_table(records_db: RecordsDB) -> None:
+    # Workers catch up by id; SQLite without AUTOINCREMENT would give the next row an id
+    # that `late` has already read past, once the prune deleted the largest one.
+    early, late, fresh = (SqlPacingStore(records_db.engine, margin_s=0) for _ in range(3))
+    assert early.reserve(SCOPE, ["alice"], 0.0) == 0.0
+    assert late.reserve(SCOPE, ["bob"], 1.0) == 0.0  # has read the first row
+    for i in range(30):
+        assert fresh.reserve(SCOPE, ["alice"], 3700.0 + i) == 0.0  # the first prunes both rows
+    assert late.reserve(SCOPE, ["alice"], 3730.0) == pytest.approx(30.0)
 
 
 def test_concurrent_reservations_grant_exactly_the_limit(records_db: RecordsDB) -> None:

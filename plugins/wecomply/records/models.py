@@ -568,16 +568,22 @@ class StoreLock(Base):
     name: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
 
 
-class PacingEntry(Base):
-    """One message to one member: the sliding-window ledger of per-member limits."""
+class PacingReservation(Base):
+    """One message to its members at one time: the sliding-window ledger of per-member limits.
 
-    __tablename__ = "wecom_pacing"
-    __table_args__ = (sa.Index(None, "scope", "userid", "sent_at"),)
+    One row per reservation (up to 1,000 members, one `message/send`), not one per member:
+    a 10k fan-out writes ten rows, not 10k (see `wecomply.records.shared_stores`).
+    """
+
+    __tablename__ = "wecom_pacing_reservations"
+    # AUTOINCREMENT: SQLite may otherwise reuse the largest id after a prune deletes it,
+    # and readers catch up by id (`SqlPacingStore`).
+    __table_args__ = (sa.Index("ix_wecom_pacing_reservations_scope_id", "scope", "id"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
     scope: Mapped[str] = mapped_column(sa.String(128))
-    userid: Mapped[str] = mapped_column(USERID)
     sent_at: Mapped[float] = mapped_column(sa.Float)
+    members: Mapped[list[str]] = mapped_column(sa.JSON)
 
 
 class PacingDay(Base):

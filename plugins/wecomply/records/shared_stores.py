@@ -8,8 +8,9 @@ database's write lock for the length of one gettoken call, which is acceptable f
 single-host deployments SQLite serves.
 
 `SqlPacingStore` is the sliding log of `wecomply.wecom.pacing` in a table: one row per
-(scope, member, reservation time). A reservation for up to 1000 members is one locked
-transaction: one read, one bulk insert, and a prune of the members with expired entries.
+reservation (scope, time, its up to 1000 members). A reservation is one locked
+transaction: a read of the rows written since this worker last looked, one insert, and,
+when some have expired, one delete.
 
 These stores manage their own short transactions on the engine they are given; they
 never join a task's transaction, so a task must not hold a SQLite write transaction open
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -28,9 +28,8 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from wecomply.records.bulk import Same, chunks, insert_columns
-from wecomply.records.models import PacingDay, PacingEntry, StoreLock, TokenCacheEntry
-from wecomply.wecom.pacing import DEFAULT_MARGIN_S, longest_window, wait_needed, windows_for_scope
+from wecomply.records.models import PacingDay, PacingReservation, StoreLock, TokenCacheEntry
+from wecomply.wecom.pacing import DEFAULT_MARGIN_S, SlidingLog, longest_window, windows_for_scope
 from wecomply.wecom.stores import CachedToken
 
 
@@ -113,34 +112,22 @@ class SqlTokenStore:
                     self._local.conn = None
 
 
-# Built once per process: every message reserves its recipients, and building a statement
-# costs ~10x running a built one (see records.outbox).
-@functools.cache
-def _stmt_history() -> sa.Select:
-    t = PacingEntry.__table__
-    return (
-        sa.select(t.c.userid, t.c.sent_at)
-        .where(t.c.scope == sa.bindparam("p_scope"), t.c.userid.in_(sa.bindparam("p_members", expanding=True)))
-        .order_by(t.c.userid, t.c.sent_at)
-    )
-
-
-@functools.cache
-def _stmt_forget() -> sa.Delete:
-    t = PacingEntry.__table__
-    return (
-        sa.delete(t)
-        .where(t.c.scope == sa.bindparam("p_scope"), t.c.userid.in_(sa.bindparam("p_members", expanding=True)))
-        .where(t.c.sent_at <= sa.bindparam("p_horizon"))
-    )
-
-
 class SqlPacingStore:
-    """`wecomply.wecom.stores.PacingStore` on the records DB (per-member sliding log)."""
+    """`wecomply.wecom.stores.PacingStore` on the records DB: a log of reservations.
+
+    Each reservation is one row (its members as a JSON list). Every worker keeps each
+    scope's log in memory (`SlidingLog`) and, inside the scope's lock, reads only the rows
+    written since it last looked: ids grow in the order reservations commit, because every
+    writer of a scope holds that lock from its insert to its commit (and SQLite's
+    AUTOINCREMENT never reuses an id). So a fan-out's tenth reservation reads one row, not
+    the 9,000 member entries before it.
+    """
 
     def __init__(self, engine: Engine, *, margin_s: float = DEFAULT_MARGIN_S) -> None:
         self._engine = engine
         self.margin_s = margin_s
+        self._logs: dict[str, tuple[int, SlidingLog]] = {}  # scope → (last id read, log)
+        self._guard = threading.Lock()
 
     def __repr__(self) -> str:
         return f"SqlPacingStore({self._engine.url.render_as_string(hide_password=True)})"
@@ -150,33 +137,40 @@ class SqlPacingStore:
             # Serialise reservations of one app; SQLite's BEGIN IMMEDIATE already did.
             conn.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(scope, 0))))
 
+    def _caught_up(self, conn: Connection, scope: str) -> SlidingLog:
+        """The scope's log with every row committed so far (call with the scope locked)."""
+        t = PacingReservation.__table__
+        last_id, log = self._logs.get(scope) or (0, SlidingLog())
+        rows = conn.execute(
+            sa.select(t.c.id, t.c.sent_at, t.c.members).where(t.c.scope == scope, t.c.id > last_id).order_by(t.c.id)
+        )
+        for row_id, sent_at, members in rows:
+            log.record(members, sent_at)
+            last_id = row_id
+        self._logs[scope] = (last_id, log)
+        return log
+
     def reserve(self, scope: str, userids: Sequence[str], now: float) -> float:
         members = sorted(set(userids))
         if not members:
             return 0.0
         windows = windows_for_scope(scope, self.margin_s)
         horizon = now - longest_window(windows)
+        t = PacingReservation.__table__
         with self._engine.begin() as conn:
             self._lock_scope(conn, scope)
-            history: dict[str, list[float]] = defaultdict(list)
-            # Every entry of these members, the expired ones too: those say whom to prune,
-            # so a reservation for members with nothing expired (a first fan-out) does not
-            # run the delete at all.
-            expired: set[str] = set()
-            for chunk in chunks(members, 1000):
-                for userid, sent_at in conn.execute(_stmt_history(), {"p_scope": scope, "p_members": list(chunk)}):
-                    if sent_at > horizon:
-                        history[userid].append(sent_at)
-                    else:
-                        expired.add(userid)
-            # A member with no live entry fits every window: only the others can make us wait.
-            wait = max((wait_needed(times, now, windows) for times in history.values()), default=0.0)
+            with self._guard:
+                log = self._caught_up(conn, scope)
+                expired = log.prune(horizon)
+                wait = log.wait(members, now, windows)
             if wait > 0:
                 return wait
-            for chunk in chunks(sorted(expired), 1000):
-                conn.execute(_stmt_forget(), {"p_scope": scope, "p_members": list(chunk), "p_horizon": horizon})
-            columns = {"scope": Same(scope), "userid": members, "sent_at": Same(now)}
-            insert_columns(conn, PacingEntry.__table__, columns, len(members))
+            if expired:
+                # Only a worker that saw expired rows deletes: a first fan-out runs no delete.
+                conn.execute(sa.delete(t).where(t.c.scope == scope, t.c.sent_at <= horizon))
+            # Not recorded in the log here: the next reservation reads it back by id, so a
+            # transaction that fails to commit leaves nothing behind in memory either.
+            conn.execute(sa.insert(t).values(scope=scope, sent_at=now, members=members))
         return 0.0
 
     def count_day(self, scope: str, day: str, recipients: int) -> int:
@@ -189,9 +183,8 @@ class SqlPacingStore:
             return int(conn.execute(stmt).scalar_one())
 
     def history(self, scope: str, userid: str) -> list[float]:
-        """Reservation times of one member (for inspection and tests)."""
-        t = PacingEntry.__table__
+        """Reservation times of one member still in the table (for inspection and tests)."""
+        t = PacingReservation.__table__
         with self._engine.connect() as conn:
-            return list(
-                conn.scalars(sa.select(t.c.sent_at).where(t.c.scope == scope, t.c.userid == userid).order_by(t.c.sent_at))
-            )
+            rows = conn.execute(sa.select(t.c.sent_at, t.c.members).where(t.c.scope == scope))
+            return sorted(sent_at for sent_at, members in rows if userid in members)

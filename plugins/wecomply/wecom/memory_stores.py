@@ -6,11 +6,11 @@ A fleet of workers needs the database stores in `wecomply.records.shared_stores`
 from __future__ import annotations
 
 import threading
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from wecomply.wecom.pacing import DEFAULT_MARGIN_S, longest_window, wait_needed, windows_for_scope
+from wecomply.wecom.pacing import DEFAULT_MARGIN_S, SlidingLog, longest_window, windows_for_scope
 from wecomply.wecom.stores import CachedToken
 
 
@@ -45,31 +45,20 @@ class MemoryPacingStore:
 
     def __init__(self, *, margin_s: float = DEFAULT_MARGIN_S) -> None:
         self.margin_s = margin_s
-        self._log: dict[tuple[str, str], deque[float]] = defaultdict(deque)
+        self._logs: dict[str, SlidingLog] = defaultdict(SlidingLog)
         self._days: dict[tuple[str, str], int] = defaultdict(int)
         self._lock = threading.Lock()
 
     def reserve(self, scope: str, userids: Sequence[str], now: float) -> float:
         windows = windows_for_scope(scope, self.margin_s)
-        horizon = now - longest_window(windows)
+        members = tuple(set(userids))
         with self._lock:
-            wait = 0.0
-            for userid in set(userids):
-                history = self._log[(scope, userid)]
-                while history and history[0] <= horizon:
-                    history.popleft()
-                wait = max(wait, wait_needed(list(history), now, windows))
+            log = self._logs[scope]
+            log.prune(now - longest_window(windows))
+            wait = log.wait(members, now, windows)
             if wait > 0:
                 return wait
-            for userid in set(userids):
-                history = self._log[(scope, userid)]
-                if history and history[-1] > now:
-                    # Keep the log sorted when a caller's clock runs behind an earlier one.
-                    items = sorted([*history, now])
-                    history.clear()
-                    history.extend(items)
-                else:
-                    history.append(now)
+            log.record(members, now)
             return 0.0
 
     def count_day(self, scope: str, day: str, recipients: int) -> int:
@@ -80,4 +69,4 @@ class MemoryPacingStore:
     def history(self, scope: str, userid: str) -> list[float]:
         """Reservation times of one member (for inspection and tests)."""
         with self._lock:
-            return list(self._log.get((scope, userid), ()))
+            return self._logs[scope].times(userid) if scope in self._logs else []

@@ -22,8 +22,9 @@ delayed retry is never counted at its old time. Over-counting only slows us down
 from __future__ import annotations
 
 import time
-from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from bisect import bisect_right, insort
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -74,6 +75,64 @@ def wait_needed(history: Sequence[float], now: float, windows: Sequence[Window])
             blocking = history[len(history) - window.limit]
             wait = max(wait, blocking + window.seconds - now)
     return wait
+
+
+class SlidingLog:
+    """One scope's reservations, indexed by member, kept only as long as a window can see them.
+
+    `record` adds a reservation (many members at one time); `wait` answers `wait_needed` for
+    a set of members; `prune` forgets reservations at or before a horizon. Not thread-safe:
+    each store serialises access to its logs.
+    """
+
+    def __init__(self) -> None:
+        self._times: dict[str, deque[float]] = {}
+        # In the order recorded, so pruning walks only what expired, not every member.
+        self._reservations: deque[tuple[float, Sequence[str]]] = deque()
+
+    def record(self, members: Sequence[str], at: float) -> None:
+        for member in members:
+            times = self._times.get(member)
+            if times is None:
+                self._times[member] = deque((at,))
+            elif times[-1] > at:
+                # Keep each member's times sorted when a caller's clock runs behind an earlier one.
+                insort(times, at)
+            else:
+                times.append(at)
+        self._reservations.append((at, members))
+
+    def wait(self, members: Iterable[str], now: float, windows: Sequence[Window]) -> float:
+        """Seconds until every member has room for one more at `now` (0.0: room now).
+
+        A member with no time in the log fits every window: only the others can make us wait.
+        """
+        wait = 0.0
+        for member in members:
+            times = self._times.get(member)
+            if times is not None:
+                wait = max(wait, wait_needed(list(times), now, windows))
+        return wait
+
+    def prune(self, horizon: float) -> int:
+        """Forget the reservations recorded at or before `horizon`; return how many went.
+
+        Each member's oldest time goes with one: it is at or before the reservation's own
+        (the member's times are sorted), so it is past the horizon as well.
+        """
+        pruned = 0
+        while self._reservations and self._reservations[0][0] <= horizon:
+            _, members = self._reservations.popleft()
+            for member in members:
+                times = self._times[member]
+                times.popleft()
+                if not times:
+                    del self._times[member]
+            pruned += 1
+        return pruned
+
+    def times(self, member: str) -> list[float]:
+        return list(self._times.get(member, ()))
 
 
 def longest_window(windows: Sequence[Window]) -> float:
