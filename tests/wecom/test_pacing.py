@@ -14,6 +14,7 @@ from wecomply.wecom.memory_stores import MemoryPacingStore
 from wecomply.wecom.pacing import (
     DailyCap,
     Pacer,
+    SlidingLog,
     Window,
     app_scope,
     china_day,
@@ -131,3 +132,14 @@ def test_daily_cap(clock: FakeClock) -> None:
 def test_china_day_boundary() -> None:
     # 2024-06-01 00:30 in Shanghai is still 2024-05-31 in UTC.
     assert china_day(1717173000) == "2024-06-01"
+
+
+def test_the_log_stays_sorted_and_prunes_only_what_expired_when_a_clock_runs_behind() -> None:
+    log = SlidingLog()
+    log.record(("a", "b"), 100.0)
+    log.record(("a",), 50.0)  # another worker's clock, behind
+    assert log.times("a") == [50.0, 100.0]
+    assert log.prune(60.0) == 0  # the oldest reservation recorded (t=100) is still live
+    assert log.wait(["a"], 101.0, (Window(2, 60.0),)) == pytest.approx(9.0)  # both in (41, 101]: until 50 + 60
+    assert log.prune(100.0) == 2
+    assert log.times("a") == [] and log.times("b") == []
