@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -37,3 +38,32 @@ def test_a_completed_write_replaces_the_file(tmp_path: Path) -> None:
         handle.write("新\r\n")
     assert path.read_bytes() == "\ufeff新\r\n".encode()
     assert [p.name for p in tmp_path.iterdir()] == ["evidence.csv"]
+
+
+def test_two_threads_writing_one_path_each_write_a_whole_file(tmp_path: Path) -> None:
+    path = tmp_path / "index.json"
+    first_half_written, second_done = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def slow_writer() -> None:
+        try:
+            with replacing(path) as handle:
+                handle.write(b'{"by": "slow", ')
+                handle.flush()
+                first_half_written.set()
+                second_done.wait(10)
+                handle.write(b'"whole": true}')
+        except BaseException as exc:  # noqa: BLE001 - asserted below
+            errors.append(exc)
+
+    thread = threading.Thread(target=slow_writer)
+    thread.start()
+    assert first_half_written.wait(10)
+    with replacing(path) as handle:  # shares the slow writer's temporary file if named by process only
+        handle.write(b'{"by": "fast", "whole": true}')
+    assert path.read_bytes() == b'{"by": "fast", "whole": true}'
+    second_done.set()
+    thread.join(10)
+    assert errors == []
+    assert path.read_bytes() == b'{"by": "slow", "whole": true}'
+    assert [p.name for p in tmp_path.iterdir()] == ["index.json"]

@@ -8,6 +8,7 @@ a whole file was, or be taken for a whole one: readers see the old file or the n
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,7 +20,8 @@ def replacing(path: Path, mode: str = "wb", **open_args: Any) -> Iterator[IO[Any
     """Open a temporary file beside `path`; when the block ends without an error, it is
     renamed over `path` (one atomic step on a local disk), else removed. Not fsynced: it
     guards what a reader sees against a failed writer, not the disk against a power cut."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    # Process and thread in the name: two writers of one path must not share a temporary file.
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         with temporary.open(mode, **open_args) as handle:
             yield handle
