@@ -105,6 +105,15 @@ def test_a_fresh_worker_deletes_what_expired_before_it_started(records_db: Recor
     assert store_times(records_db) == [3700.0]
 
 
+def test_a_reservation_that_must_wait_still_deletes_what_expired(records_db: RecordsDB) -> None:
+    store = SqlPacingStore(records_db.engine, margin_s=0)
+    assert store.reserve(SCOPE, ["bob"], 0.0) == 0.0
+    for i in range(30):
+        assert store.reserve(SCOPE, ["alice"], 3570.0 + i) == 0.0  # bob's t=0 still inside the hour
+    assert store.reserve(SCOPE, ["alice"], 3601.0) > 0  # the first past it, and it must wait
+    assert 0.0 not in store_times(records_db)
+
+
 def test_each_worker_sees_the_reservations_of_the_others(records_db: RecordsDB) -> None:
     first, second = (SqlPacingStore(records_db.engine, margin_s=0) for _ in range(2))
     for i in range(15):

@@ -163,11 +163,13 @@ class SqlPacingStore:
                 log = self._caught_up(conn, scope)
                 expired = log.prune(horizon)
                 wait = log.wait(members, now, windows)
+            if expired:
+                # Deleted even when the reservation must wait: the log has forgotten them, so
+                # this worker would not see them to delete again. A log with nothing expired
+                # (a first fan-out) runs no delete.
+                conn.execute(sa.delete(t).where(t.c.scope == scope, t.c.sent_at <= horizon))
             if wait > 0:
                 return wait
-            if expired:
-                # Only a worker that saw expired rows deletes: a first fan-out runs no delete.
-                conn.execute(sa.delete(t).where(t.c.scope == scope, t.c.sent_at <= horizon))
             # Not recorded in the log here: the next reservation reads it back by id, so a
             # transaction that fails to commit leaves nothing behind in memory either.
             conn.execute(sa.insert(t).values(scope=scope, sent_at=now, members=members))
