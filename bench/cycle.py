@@ -152,7 +152,7 @@ class Phase:
             "api_start_s": self.api_start_s,
             "api_calls_by_path": self.api_calls,
             "runs": [
-                {k: r[k] for k in ("dag_id", "state", "wall_s", "cpu_s", "db_server_cpu_s", "gc_s", "tasks", "task_instances")}
+                {k: r[k] for k in ("dag_id", "state", "wall_s", "cpu_s", "db_server_cpu_s", "gc_s", "full_gcs", "tasks", "task_instances")}
                 | {"task_instances_detail": sorted(r["task_states"], key=lambda t: -t["duration_s"])}
                 for r in self.runs
             ],

@@ -43,7 +43,7 @@ def _insert(conn: Connection, table: sa.Table):  # type: ignore[no-untyped-def]
 
 @functools.cache
 def _stmt_token() -> sa.Select:
-    # Read before every WeCom call: built once (see _stmt_history).
+    # Read before every WeCom call: built once (see _stmt_rows_after).
     t = TokenCacheEntry.__table__
     return sa.select(t.c.sealed, t.c.expires_at).where(t.c.key == sa.bindparam("p_key"))
 
@@ -112,6 +112,24 @@ class SqlTokenStore:
                     self._local.conn = None
 
 
+# Built once per process: a report run reserves once per message, and building a
+# statement costs more than running a built one (see records.outbox).
+@functools.cache
+def _stmt_rows_after() -> sa.Select:
+    t = PacingReservation.__table__
+    return (
+        sa.select(t.c.id, t.c.sent_at, t.c.members)
+        .where(t.c.scope == sa.bindparam("p_scope"), t.c.id > sa.bindparam("p_after"))
+        .order_by(t.c.id)
+    )
+
+
+@functools.cache
+def _stmt_forget() -> sa.Delete:
+    t = PacingReservation.__table__
+    return sa.delete(t).where(t.c.scope == sa.bindparam("p_scope"), t.c.sent_at <= sa.bindparam("p_horizon"))
+
+
 class SqlPacingStore:
     """`wecomply.wecom.stores.PacingStore` on the records DB: a log of reservations.
 
@@ -139,12 +157,8 @@ class SqlPacingStore:
 
     def _caught_up(self, conn: Connection, scope: str) -> SlidingLog:
         """The scope's log with every row committed so far (call with the scope locked)."""
-        t = PacingReservation.__table__
         last_id, log = self._logs.get(scope) or (0, SlidingLog())
-        rows = conn.execute(
-            sa.select(t.c.id, t.c.sent_at, t.c.members).where(t.c.scope == scope, t.c.id > last_id).order_by(t.c.id)
-        )
-        for row_id, sent_at, members in rows:
+        for row_id, sent_at, members in conn.execute(_stmt_rows_after(), {"p_scope": scope, "p_after": last_id}):
             log.record(members, sent_at)
             last_id = row_id
         self._logs[scope] = (last_id, log)
@@ -156,7 +170,6 @@ class SqlPacingStore:
             return 0.0
         windows = windows_for_scope(scope, self.margin_s)
         horizon = now - longest_window(windows)
-        t = PacingReservation.__table__
         with self._engine.begin() as conn:
             self._lock_scope(conn, scope)
             with self._guard:
@@ -167,12 +180,12 @@ class SqlPacingStore:
                 # Deleted even when the reservation must wait: the log has forgotten them, so
                 # this worker would not see them to delete again. A log with nothing expired
                 # (a first fan-out) runs no delete.
-                conn.execute(sa.delete(t).where(t.c.scope == scope, t.c.sent_at <= horizon))
+                conn.execute(_stmt_forget(), {"p_scope": scope, "p_horizon": horizon})
             if wait > 0:
                 return wait
             # Not recorded in the log here: the next reservation reads it back by id, so a
             # transaction that fails to commit leaves nothing behind in memory either.
-            conn.execute(sa.insert(t).values(scope=scope, sent_at=now, members=members))
+            conn.execute(sa.insert(PacingReservation.__table__), {"scope": scope, "sent_at": now, "members": members})
         return 0.0
 
     def count_day(self, scope: str, day: str, recipients: int) -> int:
