@@ -40,3 +40,21 @@ def test_the_wecom_connection_is_read_when_the_step_first_sends(monkeypatch: pyt
     assert isinstance(client, WeComClient)
     assert client._transport.base_url == "http://127.0.0.1:9"
     assert ctx.sender is client  # built once per task
+
+
+def test_a_task_freezes_its_start_up_heap_once_its_context_is_built(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    import gc
+    import os
+
+    from wecomply.airflow_glue import heap
+    from wecomply.records.db import CONN_ENV
+
+    monkeypatch.setenv(CONN_ENV, f"sqlite:///{tmp_path / 'records.db'}")
+    monkeypatch.setattr(heap, "_frozen_in", None)
+    ti = SimpleNamespace(dag_id="assessment_monthly", task_id="score_month", run_id="manual__1", try_number=1)
+    try:
+        run_context({"ti": ti, "logical_date": pendulum.datetime(2026, 3, 31, tz="Asia/Shanghai")})
+        assert heap._frozen_in == os.getpid()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

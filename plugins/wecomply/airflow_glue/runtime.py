@@ -40,6 +40,7 @@ def logical_time(context: Any) -> datetime:
 
 
 def run_context(context: Any, *, wecom_conn_id: str = "wecom_default") -> RunContext:
+    from wecomply.airflow_glue.heap import freeze_startup_heap
     from wecomply.airflow_glue.hooks import WeComHook
     from wecomply.airflow_glue.records import records_engine
     from wecomply.policy.calendar import WorkCalendar
@@ -47,6 +48,8 @@ def run_context(context: Any, *, wecom_conn_id: str = "wecom_default") -> RunCon
     from wecomply.records.db import session_factory
 
     policy = load_policy()
+    # The task's start-up ends here: what follows is its own work.
+    freeze_startup_heap()
     ti = context["ti"]
     return RunContext(
         policy=policy,
