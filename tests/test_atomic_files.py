@@ -67,3 +67,26 @@ def test_two_threads_writing_one_path_each_write_a_whole_file(tmp_path: Path) ->
     assert errors == []
     assert path.read_bytes() == b'{"by": "slow", "whole": true}'
     assert [p.name for p in tmp_path.iterdir()] == ["index.json"]
+
+
+def test_a_completed_write_removes_what_killed_writers_of_the_path_left(tmp_path: Path) -> None:
+    import os
+    import time
+
+    from wecomply.atomic_files import STALE_AFTER_S
+
+    path = tmp_path / "2026-03 [月报].pdf"  # brackets: the name is matched literally, not as a pattern
+    killed = tmp_path / f".{path.name}.4242.140001.tmp"
+    live = tmp_path / f".{path.name}.4343.140002.tmp"  # a concurrent writer, still writing
+    other = tmp_path / ".2026-03 [月报].pdf.bak.4242.140001.tmp"  # not a temporary of this path
+    for left in (killed, live, other):
+        left.write_bytes(b"%PDF-1.7 cut short")
+    hours_ago = time.time() - STALE_AFTER_S - 60
+    os.utime(killed, (hours_ago, hours_ago))
+    os.utime(other, (hours_ago, hours_ago))
+
+    with replacing(path) as handle:
+        handle.write(b"%PDF-1.7 whole")
+
+    assert path.read_bytes() == b"%PDF-1.7 whole"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([path.name, live.name, other.name])

@@ -8,11 +8,20 @@ a whole file was, or be taken for a whole one: readers see the old file or the n
 from __future__ import annotations
 
 import os
+import re
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
+
+# A writer killed mid-write (SIGKILL, the OOM killer) cannot remove its temporary file; the
+# next writer of the same path removes those untouched for this long. Age, not a dead
+# process id: on a shared archive volume the killed writer may have run on another host.
+# An hour is far beyond any write of ours (a 100k-person export or report: seconds), and a
+# live writer touches its file with every write.
+STALE_AFTER_S = 3600.0
 
 
 @contextmanager
@@ -29,3 +38,18 @@ def replacing(path: Path, mode: str = "wb", **open_args: Any) -> Iterator[IO[Any
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+    _remove_stale_temporaries(path)
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    cutoff = time.time() - STALE_AFTER_S
+    # Process and thread ids exactly: `.a.pdf.*.tmp` would also match `a.pdf.bak`'s.
+    ours = re.compile(rf"\.{re.escape(path.name)}\.\d+\.\d+\.tmp")
+    for left in path.parent.iterdir():
+        if not ours.fullmatch(left.name):
+            continue
+        try:
+            if left.stat().st_mtime < cutoff:
+                left.unlink()
+        except FileNotFoundError:
+            pass  # another writer of this path removed it first
