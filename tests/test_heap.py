@@ -4,6 +4,7 @@ freeze what each task leaves behind; again in a forked child, which starts its o
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -29,6 +30,6 @@ def test_the_start_up_heap_is_frozen_once_per_process(monkeypatch: pytest.Monkey
     heap.freeze_startup_heap()
     assert gc.get_freeze_count() == frozen
 
-    monkeypatch.setattr(heap.os, "getpid", lambda: -1)  # as in a child forked from here
+    monkeypatch.setattr(heap, "_frozen_in", os.getpid() + 1)  # as a child forked from a frozen parent finds it
     heap.freeze_startup_heap()
     assert gc.get_freeze_count() >= frozen + 1000
