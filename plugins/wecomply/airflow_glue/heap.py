@@ -3,8 +3,9 @@
 A task process starts by importing Airflow, the DAG file and our modules: 10⁵ objects
 that live as long as the process. CPython's full collection walks every one of them each
 time the objects a task keeps outnumber a quarter of them, and a fan-out keeps enough:
-reminding 10k people, the benchmark child (a 78k-object start-up heap, without Airflow's
-own) spent 25-39 ms collecting, 20-31 ms of it in one full pass, against 5-6 ms frozen.
+reminding 10k people, the benchmark child (a 78-79k-object start-up heap, without
+Airflow's own) spent 25-39 ms collecting, 20-31 ms of it in one full pass, against
+5-6.5 ms and no full pass frozen.
 Moving the start-up heap into the collector's permanent generation (`gc.freeze`) leaves
 the full passes only what the task allocated. Airflow freezes its own heap before forking
 worker processes (`LocalExecutor._spawn_workers_with_gc_freeze`, the Celery worker's
