@@ -450,3 +450,42 @@ def test_an_answer_whose_claim_transaction_failed_is_recorded_at_the_end(
     alice, bob = batches(records_db)
     assert (alice.status, alice.msgid) == (BatchStatus.SENT, "msg1")
     assert (bob.status, bob.attempts) == (BatchStatus.READY, 0) and len(wecom.calls) == 1
+
+
+@pytest.mark.postgres
+def test_settling_a_batch_leaves_every_index_of_its_deliveries_untouched_on_postgresql(pg_available: None) -> None:
+    """Migration 0007: a delivery is written once and settled once; with its pages filled
+    to 35 %, PostgreSQL settles it in its own page (a HOT update), adding no index entry,
+    even with a 64-byte msgid (WeCom does not document its length)."""
+    from tests.fixtures.databases import create_pg_database, drop_pg_database
+    from wecomply.records.db import make_engine, session_factory
+    from wecomply.records.migrate import upgrade
+
+    url = create_pg_database()
+    engine = make_engine(url)
+    try:
+        upgrade(url)
+        sessions = session_factory(engine)
+        people = [reminder(f"u{i:04d}") for i in range(1000)]  # one card: one batch, written by COPY
+        with sessions.begin() as session:
+            (batch_id,) = set(outbox.plan(people, session=session, now=T0, duplicate_check_interval=1800).values())
+        with sessions.begin() as session:
+            claim = outbox.claim_batch(
+                batch_id, session=session, worker_id="w1", now=T0, lease=timedelta(minutes=5),
+                resend_margin=timedelta(seconds=60),
+            )
+            assert claim.state is outbox.ClaimState.CLAIMED
+            msgid = "wecom-msgid-" + "x" * 52
+            assert outbox.complete_batch(batch_id, outbox.SendOutcome(msgid=msgid), session=session, now=T0)
+            # This transaction's own counts, exact (the cumulative statistics lag behind).
+            updated, hot = session.execute(sa.text(
+                "SELECT pg_stat_get_xact_tuples_updated(oid), pg_stat_get_xact_tuples_hot_updated(oid) "
+                "FROM pg_class WHERE relname = 'deliveries'"
+            )).one()
+        with sessions() as session:
+            statuses = Counter(session.scalars(sa.select(Delivery.status)))
+    finally:
+        engine.dispose()
+        drop_pg_database(url)
+    assert statuses == Counter({DeliveryStatus.SENT.value: 1000})
+    assert (updated, hot) == (1000, 1000)
