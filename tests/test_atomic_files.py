@@ -69,7 +69,7 @@ def test_two_threads_writing_one_path_each_write_a_whole_file(tmp_path: Path) ->
     assert [p.name for p in tmp_path.iterdir()] == ["index.json"]
 
 
-def test_a_completed_write_removes_what_killed_writers_of_the_path_left(tmp_path: Path) -> None:
+def test_a_completed_write_removes_what_killed_writers_left_in_its_directory(tmp_path: Path) -> None:
     import os
     import time
 
@@ -77,16 +77,32 @@ def test_a_completed_write_removes_what_killed_writers_of_the_path_left(tmp_path
 
     path = tmp_path / "2026-03 [月报].pdf"  # brackets: the name is matched literally, not as a pattern
     killed = tmp_path / f".{path.name}.4242.140001.tmp"
+    killed_elsewhere = tmp_path / ".dept-2.html.4242.140002.tmp"  # another path's, same directory
     live = tmp_path / f".{path.name}.4343.140002.tmp"  # a concurrent writer, still writing
-    other = tmp_path / ".2026-03 [月报].pdf.bak.4242.140001.tmp"  # not a temporary of this path
-    for left in (killed, live, other):
+    not_ours = tmp_path / ".2026-03 [月报].pdf.bak.tmp"  # no process and thread ids
+    for left in (killed, killed_elsewhere, live, not_ours):
         left.write_bytes(b"%PDF-1.7 cut short")
     hours_ago = time.time() - STALE_AFTER_S - 60
-    os.utime(killed, (hours_ago, hours_ago))
-    os.utime(other, (hours_ago, hours_ago))
+    for left in (killed, killed_elsewhere, not_ours):
+        os.utime(left, (hours_ago, hours_ago))
 
     with replacing(path) as handle:
         handle.write(b"%PDF-1.7 whole")
 
     assert path.read_bytes() == b"%PDF-1.7 whole"
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([path.name, live.name, other.name])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([path.name, live.name, not_ours.name])
+
+
+def test_a_directory_is_swept_once_per_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A month's archive writes ~2,000 files into one directory: listing it after each
+    write made those writes quadratic."""
+    listed: list[Path] = []
+    real_iterdir = Path.iterdir
+    monkeypatch.setattr(Path, "iterdir", lambda self: listed.append(self) or real_iterdir(self))
+    for i in range(3):
+        with replacing(tmp_path / f"dept-{i}.html") as handle:
+            handle.write(b"<html></html>")
+    (tmp_path / "sub").mkdir()
+    with replacing(tmp_path / "sub" / "index.json") as handle:
+        handle.write(b"{}")
+    assert listed == [tmp_path, tmp_path / "sub"]

@@ -16,12 +16,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-# A writer killed mid-write (SIGKILL, the OOM killer) cannot remove its temporary file; the
-# next writer of the same path removes those untouched for this long. Age, not a dead
-# process id: on a shared archive volume the killed writer may have run on another host.
-# An hour is far beyond any write of ours (a 100k-person export or report: seconds), and a
-# live writer touches its file with every write.
+# A writer killed mid-write (SIGKILL, the OOM killer) cannot remove its temporary file; a
+# later process that completes a write in the same directory removes those untouched for
+# this long. Age, not a dead process id: on a shared archive volume the killed writer may
+# have run on another host. An hour is far beyond any write of ours (a 100k-person export
+# or report: seconds), and a live writer touches its file with every write.
 STALE_AFTER_S = 3600.0
+# `.NAME.<pid>.<thread id>.tmp`, as `replacing` names them.
+_TEMPORARY = re.compile(r"\..+\.\d+\.\d+\.tmp")
+# Directories this process has swept, once each: a month's archive writes ~2,000 files into
+# one directory, and listing it after every write took 2,002 writes from 0.26-0.69 s to
+# 1.9-2.3 s (measured on this machine).
+_swept: set[tuple[int, Path]] = set()
 
 
 @contextmanager
@@ -38,18 +44,21 @@ def replacing(path: Path, mode: str = "wb", **open_args: Any) -> Iterator[IO[Any
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    _remove_stale_temporaries(path)
+    _remove_stale_temporaries(path.parent)
 
 
-def _remove_stale_temporaries(path: Path) -> None:
+def _remove_stale_temporaries(directory: Path) -> None:
+    """Remove the stale temporaries in `directory`, once per process (see `_swept`)."""
+    key = (os.getpid(), directory)
+    if key in _swept:
+        return
+    _swept.add(key)
     cutoff = time.time() - STALE_AFTER_S
-    # Process and thread ids exactly: `.a.pdf.*.tmp` would also match `a.pdf.bak`'s.
-    ours = re.compile(rf"\.{re.escape(path.name)}\.\d+\.\d+\.tmp")
-    for left in path.parent.iterdir():
-        if not ours.fullmatch(left.name):
+    for left in directory.iterdir():
+        if not _TEMPORARY.fullmatch(left.name):
             continue
         try:
             if left.stat().st_mtime < cutoff:
                 left.unlink()
         except FileNotFoundError:
-            pass  # another writer of this path removed it first
+            pass  # another process sweeping this directory removed it first
