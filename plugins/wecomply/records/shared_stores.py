@@ -125,6 +125,11 @@ def _stmt_rows_after() -> sa.Select:
 
 
 @functools.cache
+def _stmt_reserve() -> sa.Insert:
+    return sa.insert(PacingReservation.__table__)
+
+
+@functools.cache
 def _stmt_forget() -> sa.Delete:
     t = PacingReservation.__table__
     return sa.delete(t).where(t.c.scope == sa.bindparam("p_scope"), t.c.sent_at <= sa.bindparam("p_horizon"))
@@ -185,7 +190,7 @@ class SqlPacingStore:
                 return wait
             # Not recorded in the log here: the next reservation reads it back by id, so a
             # transaction that fails to commit leaves nothing behind in memory either.
-            conn.execute(sa.insert(PacingReservation.__table__), {"scope": scope, "sent_at": now, "members": members})
+            conn.execute(_stmt_reserve(), {"scope": scope, "sent_at": now, "members": members})
         return 0.0
 
     def count_day(self, scope: str, day: str, recipients: int) -> int:
