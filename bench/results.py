@@ -66,7 +66,8 @@ def median_item(items: Sequence[T], key: Callable[[T], float]) -> T:
     return sorted(items, key=key)[len(items) // 2]
 
 
-def emit(case: Case, out: TextIO = sys.stdout) -> None:
+def emit(case: Case, out: TextIO | None = None) -> None:
+    out = out or sys.stdout  # looked up per call: a default bound at import misses a redirect
     out.write(json.dumps(case.to_json(), ensure_ascii=False, sort_keys=False) + "\n")
     out.flush()
 
@@ -101,11 +102,17 @@ TABLE_METRICS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _scalar_metrics(ours: dict[str, Any]) -> tuple[str, ...]:
+    """A case's figures that fit a cell. Lists and dicts (every run's wall time, faults by
+    kind) stay in the JSON line: one 140-character cell widened the whole table."""
+    return tuple(metric for metric, value in ours.items() if not isinstance(value, (list, tuple, dict)))
+
+
 def table_rows(cases: list[Case]) -> list[list[str]]:
     rows: list[list[str]] = []
     for case in cases:
         targets = {t.metric: t for t in case.targets}
-        metrics = TABLE_METRICS.get(case.benchmark) or tuple(case.ours)
+        metrics = TABLE_METRICS.get(case.benchmark) or _scalar_metrics(case.ours)
         for metric in metrics:
             if metric not in case.ours and metric not in case.baseline and metric not in targets:
                 continue
