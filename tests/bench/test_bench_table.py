@@ -6,6 +6,7 @@ dispatch, the exit status and the table."""
 from __future__ import annotations
 
 import argparse
+import logging
 import re
 from collections.abc import Iterator
 
@@ -13,6 +14,16 @@ import pytest
 
 from bench import __main__ as bench_main
 from bench.results import Case, Target, render_table
+
+
+@pytest.fixture(autouse=True)
+def _wecomply_log_level() -> Iterator[None]:
+    # `main` quiets the wecomply logger for the whole process (fault runs log thousands of
+    # retries); later tests in this worker must find it as it was.
+    logger = logging.getLogger("wecomply")
+    level = logger.level
+    yield
+    logger.setLevel(level)
 
 
 def _recording_runs(monkeypatch: pytest.MonkeyPatch, *, crash: str = "", miss: str = "") -> list[tuple[str, argparse.Namespace]]:
@@ -34,6 +45,7 @@ def test_no_arguments_runs_every_benchmark_at_its_defaults_and_prints_one_table(
 ) -> None:
     seen = _recording_runs(monkeypatch)
     assert bench_main.main([]) == 0
+    assert logging.getLogger("wecomply").level == logging.ERROR  # what the fixture undoes
     assert [name for name, _ in seen] == list(bench_main.BENCHMARKS)
     defaults = dict(seen)
     assert defaults["fanout"].n == [1000, 10_000, 100_000] and defaults["fanout"].db == ["sqlite", "postgresql"]
