@@ -73,12 +73,13 @@ def test_a_completed_write_removes_what_killed_writers_left_in_its_directory(tmp
     import os
     import time
 
-    from wecomply.atomic_files import STALE_AFTER_S
+    from wecomply.atomic_files import STALE_AFTER_S, _temporary_for
 
     path = tmp_path / "2026-03 [月报].pdf"  # brackets: the name is matched literally, not as a pattern
-    killed = tmp_path / f".{path.name}.4242.140001.tmp"
-    killed_elsewhere = tmp_path / ".dept-2.html.4242.140002.tmp"  # another path's, same directory
-    live = tmp_path / f".{path.name}.4343.140002.tmp"  # a concurrent writer, still writing
+    # Named as `replacing` names its own, so a change of that name the sweep misses fails here.
+    killed = _temporary_for(path, 4242, 140001)
+    killed_elsewhere = _temporary_for(tmp_path / "dept-2.html", 4242, 140002)  # another path's, same directory
+    live = _temporary_for(path, 4343, 140002)  # a concurrent writer, still writing
     not_ours = tmp_path / ".2026-03 [月报].pdf.bak.tmp"  # no process and thread ids
     for left in (killed, killed_elsewhere, live, not_ours):
         left.write_bytes(b"%PDF-1.7 cut short")

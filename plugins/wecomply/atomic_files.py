@@ -22,7 +22,7 @@ from typing import IO, Any
 # have run on another host. An hour is far beyond any write of ours (a 100k-person export
 # or report: seconds), and a live writer touches its file with every write.
 STALE_AFTER_S = 3600.0
-# `.NAME.<pid>.<thread id>.tmp`, as `replacing` names them.
+# `.NAME.<pid>.<thread id>.tmp`, as `_temporary_for` names them.
 _TEMPORARY = re.compile(r"\..+\.\d+\.\d+\.tmp")
 # Directories this process has swept, once each: a month's archive writes ~2,000 files into
 # one directory, and listing it after every write took 2,002 writes from 0.26-0.69 s to
@@ -35,8 +35,7 @@ def replacing(path: Path, mode: str = "wb", **open_args: Any) -> Iterator[IO[Any
     """Open a temporary file beside `path`; when the block ends without an error, it is
     renamed over `path` (one atomic step on a local disk), else removed. Not fsynced: it
     guards what a reader sees against a failed writer, not the disk against a power cut."""
-    # Process and thread in the name: two writers of one path must not share a temporary file.
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    temporary = _temporary_for(path, os.getpid(), threading.get_ident())
     try:
         with temporary.open(mode, **open_args) as handle:
             yield handle
@@ -45,6 +44,11 @@ def replacing(path: Path, mode: str = "wb", **open_args: Any) -> Iterator[IO[Any
         temporary.unlink(missing_ok=True)
         raise
     _remove_stale_temporaries(path.parent)
+
+
+def _temporary_for(path: Path, pid: int, thread: int) -> Path:
+    # Process and thread in the name: two writers of one path must not share a temporary file.
+    return path.with_name(f".{path.name}.{pid}.{thread}.tmp")
 
 
 def _remove_stale_temporaries(directory: Path) -> None:

@@ -51,6 +51,7 @@ def test_a_task_freezes_its_start_up_heap_once_its_context_is_built(monkeypatch:
 
     monkeypatch.setenv(CONN_ENV, f"sqlite:///{tmp_path / 'records.db'}")
     monkeypatch.setattr(heap, "_frozen_in", None)
+    gc.unfreeze()  # an earlier test's freeze in this worker would satisfy the count below
     ti = SimpleNamespace(dag_id="assessment_monthly", task_id="score_month", run_id="manual__1", try_number=1)
     try:
         run_context({"ti": ti, "logical_date": pendulum.datetime(2026, 3, 31, tz="Asia/Shanghai")})
