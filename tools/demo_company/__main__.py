@@ -6,7 +6,17 @@ import argparse
 import json
 import os
 import sys
+import warnings
 from pathlib import Path
+
+# Deprecations raised inside Airflow 3.3 and the libraries it calls, on every demo run,
+# that nothing of ours can change; they would be the first lines HR sees. Matched by
+# message, so any other warning (ours included) still shows.
+UPSTREAM_DEPRECATIONS = (
+    r"Using `httpx` with `starlette\.testclient` is deprecated",  # Airflow's execution API, through svcs
+    r"The `airflow\.utils\.operator_helpers\.determine_kwargs` attribute is deprecated",  # the standard provider
+    r"GitWildMatchPattern \('gitwildmatch'\) is deprecated",  # Airflow's DAG-folder ignore rules
+)
 
 
 def _paths() -> tuple[Path, Path]:
@@ -90,7 +100,21 @@ def main(argv: list[str] | None = None) -> int:
     p_af.add_argument("--port", type=int, default=8080)
     p_af.set_defaults(handler=airflow)
     args = parser.parse_args(argv)
+    from demo_company.environment import demo_fernet_key
+
+    os.environ.setdefault("AIRFLOW__CORE__FERNET_KEY", demo_fernet_key(_paths()[0]))
+    _quiet_upstream_deprecations()
     return args.handler(args)
+
+
+def _quiet_upstream_deprecations() -> None:
+    # Importing Airflow's configuration puts its own filter first ("default" for every
+    # DeprecationWarning raised in airflow.*); ours must come after that import to go in
+    # front of it.
+    import airflow.configuration  # noqa: F401
+
+    for message in UPSTREAM_DEPRECATIONS:
+        warnings.filterwarnings("ignore", message=message)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -27,3 +29,26 @@ def isolated_env(home: Path, *, log_level: str = "WARNING", **extra: str) -> dic
         "WECOMPLY_DATA_DIR": str(home / "data"),
         **extra,
     }
+
+
+def demo_fernet_key(airflow_home: Path) -> str:
+    """The demo's Airflow Fernet key: made once per Airflow home and kept beside its
+    database (mode 0600), so `make airflow` reads what `make demo` wrote. Without a key
+    Airflow warns that it stores values (a deferred task's trigger arguments, connections
+    saved in the UI) unencrypted. docker-compose takes its key from `.env` instead."""
+    path = airflow_home / "fernet.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written whole under a name of this process's, then linked into place: two demo
+        # processes starting together agree on one key, and neither reads a half-written file.
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as out:
+            out.write(Fernet.generate_key().decode("ascii"))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process linked its key first: use theirs
+        finally:
+            draft.unlink()
+    return path.read_text(encoding="ascii").strip()
