@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import stat
 from pathlib import Path
 
+import pytest
 from cryptography.fernet import Fernet
 
 from demo_company.environment import demo_fernet_key
@@ -37,3 +39,33 @@ def test_processes_starting_together_agree_on_one_key(tmp_path: Path) -> None:
         child.join(timeout=60)
     assert found == {(tmp_path / "fernet.key").read_text(encoding="ascii")}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fernet.key"]
+
+
+# A real key cut short (30 bytes instead of 32), as an interrupted copy would leave it.
+SHORT_KEY = "c0nAjysQR48c3PSzhjeJi5ImCQhR8Vk3xs4oUXr-"
+
+
+@pytest.mark.parametrize("content", ["", "not-a-key", SHORT_KEY], ids=["empty", "not-base64", "short"])
+def test_a_damaged_key_file_names_itself_and_the_fix(tmp_path: Path, content: str) -> None:
+    home = tmp_path / ".airflow"
+    home.mkdir()
+    (home / "fernet.key").write_text(content, encoding="ascii")
+    with pytest.raises(ValueError, match=r"fernet\.key: 不是有效的 Fernet 密钥 .*delete it and run make demo again"):
+        demo_fernet_key(home)
+    assert (home / "fernet.key").read_text(encoding="ascii") == content, "the file is left for the operator"
+
+
+def test_the_demo_stops_before_airflow_on_a_damaged_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from demo_company.__main__ import main
+
+    home = tmp_path / ".airflow"
+    home.mkdir()
+    (home / "fernet.key").write_text("oops", encoding="ascii")
+    monkeypatch.setenv("AIRFLOW_HOME", str(home))
+    monkeypatch.delenv("AIRFLOW__CORE__FERNET_KEY", raising=False)
+    assert main(["run", "--out", str(tmp_path / "out")]) == 2
+    assert f"{home / 'fernet.key'}: 不是有效的 Fernet 密钥" in capsys.readouterr().err
+    assert "AIRFLOW__CORE__FERNET_KEY" not in os.environ
+    assert not (tmp_path / "out").exists(), "nothing ran"

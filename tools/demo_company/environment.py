@@ -51,4 +51,16 @@ def demo_fernet_key(airflow_home: Path) -> str:
             pass  # another process linked its key first: use theirs
         finally:
             draft.unlink()
-    return path.read_text(encoding="ascii").strip()
+    key = path.read_text(encoding="ascii", errors="replace").strip()
+    try:
+        Fernet(key)
+    except ValueError:
+        # An empty or edited file would otherwise reach Airflow, which stores values
+        # unencrypted with an empty key and fails on its first decrypt with any other.
+        raise ValueError(
+            f"{path}: 不是有效的 Fernet 密钥 / not a valid Fernet key (32 url-safe base64 bytes). "
+            f"删除该文件后重新运行 make demo 会生成新密钥 / delete it and run make demo again to make a "
+            f"new one (anything Airflow stored encrypted under the old key can no longer be read; "
+            f"if Airflow then reports a decryption error, delete {path.parent / 'airflow.db'} too)"
+        ) from None
+    return key
