@@ -40,6 +40,24 @@ def test_a_completed_write_replaces_the_file(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["evidence.csv"]
 
 
+def test_create_only_puts_a_new_file_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "fernet.key"
+    with replacing(path, "w", create_only=True, encoding="ascii") as handle:
+        handle.write("first")
+    assert path.read_text(encoding="ascii") == "first"
+    assert [p.name for p in tmp_path.iterdir()] == ["fernet.key"]
+
+
+def test_create_only_never_replaces_an_existing_file(tmp_path: Path) -> None:
+    path = tmp_path / "fernet.key"
+    path.write_text("first", encoding="ascii")
+    with pytest.raises(FileExistsError):
+        with replacing(path, "w", create_only=True, encoding="ascii") as handle:
+            handle.write("second")
+    assert path.read_text(encoding="ascii") == "first"
+    assert [p.name for p in tmp_path.iterdir()] == ["fernet.key"], "no temporary file left"
+
+
 def test_two_threads_writing_one_path_each_write_a_whole_file(tmp_path: Path) -> None:
     path = tmp_path / "index.json"
     first_half_written, second_done = threading.Event(), threading.Event()

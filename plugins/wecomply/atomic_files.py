@@ -31,15 +31,23 @@ _swept: set[tuple[int, Path]] = set()
 
 
 @contextmanager
-def replacing(path: Path, mode: str = "wb", **open_args: Any) -> Iterator[IO[Any]]:
+def replacing(path: Path, mode: str = "wb", *, create_only: bool = False, **open_args: Any) -> Iterator[IO[Any]]:
     """Open a temporary file beside `path`; when the block ends without an error, it is
     renamed over `path` (one atomic step on a local disk), else removed. Not fsynced: it
-    guards what a reader sees against a failed writer, not the disk against a power cut."""
+    guards what a reader sees against a failed writer, not the disk against a power cut.
+
+    `create_only`: put it in place only where `path` does not exist yet (a hard link, also
+    one atomic step), else raise `FileExistsError` and leave `path` as it is: of writers
+    racing to create one file (a key), the first wins and the others read its file."""
     temporary = _temporary_for(path, os.getpid(), threading.get_ident())
     try:
         with temporary.open(mode, **open_args) as handle:
             yield handle
-        os.replace(temporary, path)
+        if create_only:
+            os.link(temporary, path)
+            temporary.unlink()
+        else:
+            os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise

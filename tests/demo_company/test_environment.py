@@ -11,6 +11,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from demo_company.environment import demo_fernet_key
+from wecomply.errors import UserFacingError
 
 
 def test_the_key_is_made_once_private_and_usable(tmp_path: Path) -> None:
@@ -50,7 +51,7 @@ def test_a_damaged_key_file_names_itself_and_the_fix(tmp_path: Path, content: st
     home = tmp_path / ".airflow"
     home.mkdir()
     (home / "fernet.key").write_text(content, encoding="ascii")
-    with pytest.raises(ValueError, match=r"fernet\.key: 不是有效的 Fernet 密钥 .*delete it and run make demo again"):
+    with pytest.raises(UserFacingError, match=r"fernet\.key: 不是有效的 Fernet 密钥 .*delete it and run make demo again"):
         demo_fernet_key(home)
     assert (home / "fernet.key").read_text(encoding="ascii") == content, "the file is left for the operator"
 

@@ -101,11 +101,12 @@ def main(argv: list[str] | None = None) -> int:
     p_af.set_defaults(handler=airflow)
     args = parser.parse_args(argv)
     from demo_company.environment import demo_fernet_key
+    from wecomply.errors import UserFacingError
 
     if "AIRFLOW__CORE__FERNET_KEY" not in os.environ:
         try:
             os.environ["AIRFLOW__CORE__FERNET_KEY"] = demo_fernet_key(_paths()[0])
-        except ValueError as exc:
+        except UserFacingError as exc:
             print(f"demo_company: {exc}", file=sys.stderr)
             return 2
     _quiet_upstream_deprecations()
