@@ -5,7 +5,8 @@ either our real path or the naive baseline, and prints one JSON line: wall time 
 work (imports and DB migration excluded), peak RSS of this process, and what it saw.
 
     {"mode": "ours" | "naive", "n": N, "period": "...", "db_url": "...", "conn": {...},
-     "personal": false}   # true: a card of each person's own, one message per person
+     "personal": false,   # true: a card of each person's own, one message per person
+     "first": 0}          # ours: the first member's index (a shard of the simulator's members)
 """
 
 from __future__ import annotations
@@ -57,8 +58,9 @@ def run_ours(spec: dict[str, Any]) -> dict[str, Any]:
     counts = {"statements": 0, "commits": 0}
     sa.event.listen(engine, "before_cursor_execute", lambda *_: counts.__setitem__("statements", counts["statements"] + 1))
     sa.event.listen(engine, "commit", lambda *_: counts.__setitem__("commits", counts["commits"] + 1))
-    ids = userids(spec["n"])
+    ids = userids(spec["n"], spec.get("first", 0))
     freeze_startup_heap()  # as every task of ours does once its start-up is done (`run_context`)
+    started_at = time.time()  # for runs in parallel: one span from the first start to the last end
     start = time.perf_counter()
     client = WeComClient(
         conn["base_url"], conn["corp_id"], conn["secret"], conn["agent_id"],
@@ -74,7 +76,10 @@ def run_ours(spec: dict[str, Any]) -> dict[str, Any]:
     )
     wall = time.perf_counter() - start
     engine.dispose()
-    return {"wall_s": wall, "summary": report.summary(), "complete": report.complete, **counts}
+    return {
+        "wall_s": wall, "started_at": started_at, "ended_at": started_at + wall,
+        "summary": report.summary(), "complete": report.complete, **counts,
+    }
 
 
 def run_naive(spec: dict[str, Any]) -> dict[str, Any]:

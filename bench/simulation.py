@@ -17,8 +17,8 @@ def userid(index: int) -> str:
     return f"u{index:06d}"
 
 
-def userids(n: int) -> list[str]:
-    return [userid(i) for i in range(n)]
+def userids(n: int, first: int = 0) -> list[str]:
+    return [userid(i) for i in range(first, first + n)]
 
 
 def start_simulator(
