@@ -99,7 +99,7 @@ def test_airflow_stores_values_encrypted(demo) -> None:
     # the encryption itself are deleted once their task resumes, so the log is the witness.
     log = demo["log"].read_text(encoding="utf-8")
     # The witness can see: Airflow's own INFO lines reach this log (the fixture runs the
-    # demo at INFO; the warning would need WARNING), so the absence below is not vacuous.
+    # demo at INFO, and the empty-key line is a WARNING), so the absence below is not vacuous.
     assert "[airflow.utils.db]" in log
     assert "empty cryptography key" not in log
 
