@@ -26,7 +26,9 @@ def run_bench(*args: str, timeout: float = 300) -> tuple[list[dict[str, Any]], s
 
 
 def test_fanout_sends_one_call_per_thousand_and_measures_the_naive_baseline() -> None:
-    lines, table = run_bench("fanout", "--n", "1200", "--naive-sample", "50", "--db", "sqlite", "--latency-ms", "0")
+    lines, table = run_bench(
+        "fanout", "--n", "1200", "--naive-sample", "50", "--db", "sqlite", "--latency-ms", "0", "--repeat", "1"
+    )
     (case,) = lines
     assert case["benchmark"] == "fanout" and case["case"] == "N=1,200 sqlite"
     assert case["ours"]["send_calls"] == 2 and case["ours"]["drops"] == 0
@@ -51,7 +53,8 @@ def test_a_child_reports_its_own_peak_rss_not_its_parents() -> None:
 
 def test_fanout_with_latency_makes_both_sides_wait_each_round_trip() -> None:
     lines, _ = run_bench(
-        "fanout", "--n", "1200", "--db", "sqlite", "--latency-ms", "0", "40", "--latency-naive-sample", "20"
+        "fanout", "--n", "1200", "--db", "sqlite", "--latency-ms", "0", "40", "--latency-naive-sample", "20",
+        "--repeat", "1",
     )
     loopback, far = lines
     assert loopback["case"] == "N=1,200 sqlite" and far["case"] == "N=1,200 sqlite, 40 ms a call"
@@ -70,6 +73,9 @@ def test_fanout_on_postgresql(pg_available: None) -> None:
     (case,) = lines
     assert case["case"] == "N=30 postgresql" and case["ours"]["summary"]["sent"] == 30
     assert case["baseline"]["extrapolated"] is False and case["baseline"]["send_calls"] == 30
+    # The default: each side three times, the median reported (the other cases here pass 1).
+    assert len(case["ours"]["runs_wall_s"]) == 3 and len(case["baseline"]["runs_wall_s"]) == 3
+    assert case["ours"]["wall_s"] == sorted(case["ours"]["runs_wall_s"])[1]
 
 
 def test_parse_measures_each_dag_file_against_a_bare_dag() -> None:
