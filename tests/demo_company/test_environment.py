@@ -70,3 +70,19 @@ def test_the_demo_stops_before_airflow_on_a_damaged_key(
     assert f"{home / 'fernet.key'}: 不是有效的 Fernet 密钥" in capsys.readouterr().err
     assert "AIRFLOW__CORE__FERNET_KEY" not in os.environ
     assert not (tmp_path / "out").exists(), "nothing ran"
+
+
+def test_an_empty_key_in_the_environment_counts_as_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from demo_company.__main__ import main
+
+    home = tmp_path / ".airflow"
+    home.mkdir()
+    (home / "fernet.key").write_text("oops", encoding="ascii")
+    monkeypatch.setenv("AIRFLOW_HOME", str(home))
+    monkeypatch.setenv("AIRFLOW__CORE__FERNET_KEY", "")
+    # The demo reads its own key file (here damaged, so it stops) instead of running keyless.
+    assert main(["run", "--out", str(tmp_path / "out")]) == 2
+    assert f"{home / 'fernet.key'}: 不是有效的 Fernet 密钥" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists(), "nothing ran"

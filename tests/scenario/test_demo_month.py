@@ -93,7 +93,7 @@ def test_reports_were_written(demo) -> None:
     assert any("报表 / report:" in line for line in demo["log"].read_text(encoding="utf-8").splitlines())
 
 
-def test_airflow_stores_values_encrypted(demo) -> None:
+def test_airflow_runs_with_a_fernet_key(demo) -> None:
     # The demo's Airflow home has a Fernet key (`demo_company.environment.demo_fernet_key`).
     # Without one, Airflow logs a warning on every run; the trigger rows that would show
     # the encryption itself are deleted once their task resumes, so the log is the witness.

@@ -103,7 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     from demo_company.environment import demo_fernet_key
     from wecomply.errors import UserFacingError
 
-    if "AIRFLOW__CORE__FERNET_KEY" not in os.environ:
+    # An empty value is no key (Airflow would store values unencrypted): the demo's own is used.
+    if not os.environ.get("AIRFLOW__CORE__FERNET_KEY"):
         try:
             os.environ["AIRFLOW__CORE__FERNET_KEY"] = demo_fernet_key(_paths()[0])
         except UserFacingError as exc:
