@@ -56,33 +56,32 @@ def test_a_damaged_key_file_names_itself_and_the_fix(tmp_path: Path, content: st
     assert (home / "fernet.key").read_text(encoding="ascii") == content, "the file is left for the operator"
 
 
-def test_the_demo_stops_before_airflow_on_a_damaged_key(
+def _demo_stops_on_its_damaged_key(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """Run the demo with a damaged .airflow/fernet.key: it exits 2 naming the file, and runs nothing."""
     from demo_company.__main__ import main
 
     home = tmp_path / ".airflow"
     home.mkdir()
     (home / "fernet.key").write_text("oops", encoding="ascii")
     monkeypatch.setenv("AIRFLOW_HOME", str(home))
-    monkeypatch.delenv("AIRFLOW__CORE__FERNET_KEY", raising=False)
     assert main(["run", "--out", str(tmp_path / "out")]) == 2
     assert f"{home / 'fernet.key'}: 不是有效的 Fernet 密钥" in capsys.readouterr().err
-    assert "AIRFLOW__CORE__FERNET_KEY" not in os.environ
     assert not (tmp_path / "out").exists(), "nothing ran"
+
+
+def test_the_demo_stops_before_airflow_on_a_damaged_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("AIRFLOW__CORE__FERNET_KEY", raising=False)
+    _demo_stops_on_its_damaged_key(tmp_path, monkeypatch, capsys)
+    assert "AIRFLOW__CORE__FERNET_KEY" not in os.environ
 
 
 def test_an_empty_key_in_the_environment_counts_as_none(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from demo_company.__main__ import main
-
-    home = tmp_path / ".airflow"
-    home.mkdir()
-    (home / "fernet.key").write_text("oops", encoding="ascii")
-    monkeypatch.setenv("AIRFLOW_HOME", str(home))
-    monkeypatch.setenv("AIRFLOW__CORE__FERNET_KEY", "")
     # The demo reads its own key file (here damaged, so it stops) instead of running keyless.
-    assert main(["run", "--out", str(tmp_path / "out")]) == 2
-    assert f"{home / 'fernet.key'}: 不是有效的 Fernet 密钥" in capsys.readouterr().err
-    assert not (tmp_path / "out").exists(), "nothing ran"
+    monkeypatch.setenv("AIRFLOW__CORE__FERNET_KEY", "")
+    _demo_stops_on_its_damaged_key(tmp_path, monkeypatch, capsys)
