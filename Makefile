@@ -11,17 +11,10 @@ UV     := $(VENV)/bin/uv
 UV_VERSION := $(shell sed -n 's/^uv==\([0-9.]*\).*/\1/p' $(ROOT)/requirements.txt)
 STAMP  := $(VENV)/.installed
 
-# The project's own Airflow home: SQLite metadata DB, no examples, small parallelism
-# (the default of 32 pre-forks 32 workers on a 2-core machine).
-AIRFLOW_ENV := \
-	AIRFLOW_HOME=$(ROOT)/.airflow \
-	AIRFLOW__CORE__DAGS_FOLDER=$(ROOT)/dags \
-	AIRFLOW__CORE__PLUGINS_FOLDER=$(ROOT)/plugins \
-	AIRFLOW__CORE__LOAD_EXAMPLES=False \
-	AIRFLOW__CORE__PARALLELISM=4 \
-	AIRFLOW__CORE__DEFAULT_TIMEZONE=Asia/Shanghai \
-	AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=sqlite:///$(ROOT)/.airflow/airflow.db \
-	WECOMPLY_DATA_DIR=$(ROOT)/data
+# Where the project's own Airflow home and records are; `python -m demo_company` sets the
+# rest of its Airflow settings itself (SQLite metadata DB, our DAGs, no examples, Shanghai
+# time, small parallelism: tools/demo_company/airflow_settings.py).
+AIRFLOW_ENV := AIRFLOW_HOME=$(ROOT)/.airflow WECOMPLY_DATA_DIR=$(ROOT)/data
 
 .PHONY: help install demo test airflow bench lock browser clean
 

@@ -13,6 +13,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from demo_company.airflow_settings import project_airflow_env
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -27,16 +29,8 @@ def child_env(airflow_home: Path | None = None, *, dags_folder: Path | None = No
         env.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="wecomply-bench-airflow-"))
         env.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
     else:
-        env.update({
-            "AIRFLOW_HOME": str(airflow_home),
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{airflow_home}/airflow.db",
-            "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder or ROOT / "dags"),
-            "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
-            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Asia/Shanghai",
-            "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
-            "WECOMPLY_DATA_DIR": str(airflow_home / "data"),
-        })
+        env.update(project_airflow_env(airflow_home, airflow_home / "data", dags_folder=dags_folder))
+        env["AIRFLOW__LOGGING__LOGGING_LEVEL"] = "WARNING"
     env.update(extra)
     return env
 

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bench.results import Case, Target, ratio
+from demo_company.airflow_settings import project_airflow_env
 
 NAME = "parse"
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,13 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _env(home: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.setdefault("AIRFLOW_HOME", str(home))
-    env.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
-    env.setdefault("AIRFLOW__CORE__DEFAULT_TIMEZONE", "Asia/Shanghai")
-    env["AIRFLOW__CORE__DAGS_FOLDER"] = env.get("AIRFLOW__CORE__DAGS_FOLDER") or str(ROOT / "dags")
-    env["AIRFLOW__CORE__PLUGINS_FOLDER"] = env.get("AIRFLOW__CORE__PLUGINS_FOLDER") or str(ROOT / "plugins")
-    return env
+    return dict(os.environ) | project_airflow_env(home, home / "data")
 
 
 def probe(path: Path, dags_folder: Path, env: dict[str, str]) -> dict[str, object]:

@@ -12,24 +12,18 @@ import pkgutil
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from demo_company.airflow_settings import project_airflow_env
+
 _AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="wecomply-airflow-home-"))
 
 os.environ.update(
-    {
-        "AIRFLOW_HOME": str(_AIRFLOW_HOME),
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{_AIRFLOW_HOME}/airflow.db",
-        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
-        "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+    project_airflow_env(_AIRFLOW_HOME, _AIRFLOW_HOME / "data")
+    | {
         "AIRFLOW__CORE__UNIT_TEST_MODE": "True",
-        "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Asia/Shanghai",
-        "AIRFLOW__CORE__PARALLELISM": "4",
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
         # One JWT secret for every Airflow component a test starts (api-server, worker).
         "AIRFLOW__API_AUTH__JWT_SECRET": "wecomply-tests-jwt-secret-" + "x" * 48,
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
-        "WECOMPLY_DATA_DIR": str(_AIRFLOW_HOME / "data"),
     }
 )
 

@@ -1,4 +1,4 @@
-"""The demo's own Airflow settings: its Fernet key."""
+"""The demo's own Airflow settings: its Fernet key, and an Airflow of its own."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
+from demo_company.airflow_settings import REPO
 from demo_company.environment import demo_fernet_key
 from wecomply.errors import UserFacingError
 
@@ -58,25 +59,30 @@ def test_a_damaged_key_file_names_itself_and_the_fix(tmp_path: Path, content: st
 
 def _demo_stops_on_its_damaged_key(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """Run the demo with a damaged .airflow/fernet.key: it exits 2 naming the file, and runs nothing."""
+) -> dict[str, str]:
+    """Run the demo with a damaged .airflow/fernet.key: it exits 2 naming the file, and runs
+    nothing. Returns the environment it left (a copy of this process's: what the demo
+    sets must not reach the tests that run after it in this worker)."""
     from demo_company.__main__ import main
 
     home = tmp_path / ".airflow"
     home.mkdir()
     (home / "fernet.key").write_text("oops", encoding="ascii")
     monkeypatch.setenv("AIRFLOW_HOME", str(home))
+    environ = os.environ.copy()
+    monkeypatch.setattr(os, "environ", environ)
     assert main(["run", "--out", str(tmp_path / "out")]) == 2
     assert f"{home / 'fernet.key'}: 不是有效的 Fernet 密钥" in capsys.readouterr().err
     assert not (tmp_path / "out").exists(), "nothing ran"
+    return environ
 
 
 def test_the_demo_stops_before_airflow_on_a_damaged_key(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.delenv("AIRFLOW__CORE__FERNET_KEY", raising=False)
-    _demo_stops_on_its_damaged_key(tmp_path, monkeypatch, capsys)
-    assert "AIRFLOW__CORE__FERNET_KEY" not in os.environ
+    environ = _demo_stops_on_its_damaged_key(tmp_path, monkeypatch, capsys)
+    assert "AIRFLOW__CORE__FERNET_KEY" not in environ
 
 
 def test_an_empty_key_in_the_environment_counts_as_none(
@@ -85,3 +91,15 @@ def test_an_empty_key_in_the_environment_counts_as_none(
     # The demo reads its own key file (here damaged, so it stops) instead of running keyless.
     monkeypatch.setenv("AIRFLOW__CORE__FERNET_KEY", "")
     _demo_stops_on_its_damaged_key(tmp_path, monkeypatch, capsys)
+
+
+def test_the_demo_runs_an_airflow_of_its_own_whatever_the_shell_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `run` starts from an empty metadata DB: a shell pointing Airflow at a real deployment
+    # (its database, its DAGs) must not reach the demo, with or without make.
+    monkeypatch.setenv("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "postgresql://airflow@prod.example/airflow")
+    monkeypatch.setenv("AIRFLOW__CORE__DAGS_FOLDER", "/srv/airflow/dags")
+    environ = _demo_stops_on_its_damaged_key(tmp_path, monkeypatch, capsys)
+    assert environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] == f"sqlite:///{tmp_path / '.airflow' / 'airflow.db'}"
+    assert environ["AIRFLOW__CORE__DAGS_FOLDER"] == str(REPO / "dags")

@@ -100,9 +100,13 @@ def main(argv: list[str] | None = None) -> int:
     p_af.add_argument("--port", type=int, default=8080)
     p_af.set_defaults(handler=airflow)
     args = parser.parse_args(argv)
+    from demo_company.airflow_settings import project_airflow_env
     from demo_company.environment import demo_fernet_key
     from wecomply.errors import UserFacingError
 
+    # The demo's Airflow is its own, whatever the caller's environment says: it starts from
+    # an empty metadata DB (`run` deletes airflow.db), which must never be someone else's.
+    os.environ.update(project_airflow_env(*_paths()))
     # An empty value is no key (Airflow would store values unencrypted): the demo's own is used.
     if not os.environ.get("AIRFLOW__CORE__FERNET_KEY"):
         try:
