@@ -20,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.fixtures.records import RecordsDB
-from wecomply.delivery import DeliveryRequest, deliver, parse_task_id, settled_summary
+from wecomply.delivery import DeliveryKey, DeliveryRequest, deliver, parse_task_id, settled_summary
 from wecomply.records import outbox
 from wecomply.records.models import BatchStatus, Delivery, DeliveryBatch, DeliveryStatus
 from wecomply.wecom import messages
@@ -372,6 +372,19 @@ def test_requests_are_validated() -> None:
         reminder("alice").__class__("onboarding", "alice", "2025/03", "s", ("alice",), messages.text("x"))
     with pytest.raises(ValueError, match="recipients"):
         DeliveryRequest("onboarding", "alice", "2025-03", "s", (), messages.text("x"))
+
+
+def test_a_request_changed_or_copied_is_checked_and_keyed_again() -> None:
+    import copy
+    import pickle
+
+    request = DeliveryRequest("onboarding", "alice", "2025-03", "s", ("bob", "alice", "bob"), messages.text("x"))
+    assert request.recipients == ("alice", "bob"), "distinct and sorted"
+    moved = request._replace(subject="carol")
+    assert moved.key == DeliveryKey("onboarding", "carol", "2025-03", "s")
+    assert pickle.loads(pickle.dumps(request)) == request == copy.deepcopy(request)
+    with pytest.raises(ValueError, match="period"):
+        request._replace(period="2025/03")
 
 
 def _load(raw: bytes) -> dict[str, Any]:
