@@ -5,7 +5,7 @@ start to the last end; the naive loop is measured in each round, as in benchmark
 
     PYTHONPATH=.:tools:plugins .venv/bin/python bench/trials/sharded_fanout.py --rounds 3
 
-With `batch_members.patch` applied, `BATCHROWS=members` in the environment reaches the
+With `batch_members.patch` applied, `BATCHROWS=members` (or `narrow`) in the environment reaches the
 workers, and each round then runs both sides: the code as it is and the batch holding its
 members. See README "1. Reminder fan-out", 2026-12-07 13:59-14:01 UTC.
 """
@@ -43,25 +43,33 @@ def sharded_run(sim: Any, backend: str, n: int, shards: int, period: str, env: d
     sim.reset(tokens=True)
     size = n // shards
     with records_db(backend, label="shards") as url:
-        workers = []
-        for shard in range(shards):
-            worker = subprocess.Popen(
-                [sys.executable, "-c", _WORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
-            )
-            spec = {"mode": "ours", "n": size, "first": shard * size, "period": period, "db_url": url,
-                    "conn": connection_spec(sim)}
-            worker.stdin.write(json.dumps(spec) + "\n")
-            worker.stdin.flush()
-            workers.append(worker)
-        for worker in workers:
-            if worker.stdout.readline().strip() != "ready":
-                raise RuntimeError("a worker failed before its start")
-        for worker in workers:
-            worker.stdin.write("go\n")
-            worker.stdin.flush()
-        results = [json.loads(worker.stdout.readline()) for worker in workers]
-        for worker in workers:
-            worker.wait()
+        workers: list[subprocess.Popen[str]] = []
+        try:
+            for shard in range(shards):
+                worker = subprocess.Popen(
+                    [sys.executable, "-c", _WORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
+                )
+                workers.append(worker)
+                spec = {"mode": "ours", "n": size, "first": shard * size, "period": period, "db_url": url,
+                        "conn": connection_spec(sim)}
+                worker.stdin.write(json.dumps(spec) + "\n")
+                worker.stdin.flush()
+            for worker in workers:
+                if worker.stdout.readline().strip() != "ready":
+                    raise RuntimeError("a worker failed before its start")
+            for worker in workers:
+                worker.stdin.write("go\n")
+                worker.stdin.flush()
+            results = [json.loads(worker.stdout.readline()) for worker in workers]
+            for worker in workers:
+                worker.wait()
+        finally:
+            # A worker that failed leaves the others waiting for "go" (and the records DB
+            # in use, which records_db then cannot drop): stop them.
+            for worker in workers:
+                if worker.poll() is None:
+                    worker.kill()
+                    worker.wait()
         figures = api_figures(sim)
     if not all(r["complete"] and r["summary"]["sent"] == size for r in results) or figures["drops"]:
         raise RuntimeError(f"not everyone reminded once: {results} {figures}")
@@ -76,7 +84,8 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3, help="runs per case; the median is reported")
     args = parser.parse_args()
-    modes = ["", "members"] if os.environ.get("BATCHROWS") else [""]
+    # The trial's mode (batch_members.patch) against the code as it is, in each round.
+    modes = ["", os.environ["BATCHROWS"]] if os.environ.get("BATCHROWS") else [""]
     sim = start_simulator(args.n)
     try:
         for rnd in range(args.rounds):
