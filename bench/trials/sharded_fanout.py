@@ -5,9 +5,9 @@ start to the last end; the naive loop is measured in each round, as in benchmark
 
     PYTHONPATH=.:tools:plugins .venv/bin/python bench/trials/sharded_fanout.py --rounds 3
 
-With `batch_members.patch` applied, `BATCHROWS=members` (or `narrow`) in the environment reaches the
-workers, and each round then runs both sides: the code as it is and the batch holding its
-members. See README "1. Reminder fan-out", 2026-12-07 13:59-14:01 UTC.
+With `batch_members.patch` applied, `BATCHROWS=members` (or `narrow`) in the environment
+reaches the workers, and each round then runs both sides: the code as it is and that trial
+mode. See README "1. Reminder fan-out", 2026-12-07 13:59-14:01 UTC.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def sharded_run(sim: Any, backend: str, n: int, shards: int, period: str, env: d
         figures = api_figures(sim)
     if not all(r["complete"] and r["summary"]["sent"] == size for r in results) or figures["drops"]:
         raise RuntimeError(f"not everyone reminded once: {results} {figures}")
-    return max(r["ended_at"] for r in results) - min(r["started_at"] for r in results)
+    return max(r["started_at"] + r["wall_s"] for r in results) - min(r["started_at"] for r in results)
 
 
 def main() -> int:

@@ -106,11 +106,12 @@ def main(argv: list[str] | None = None) -> int:
 
     # The demo's Airflow is its own, whatever the caller's environment says: it starts from
     # an empty metadata DB (`run` deletes airflow.db), which must never be someone else's.
-    os.environ.update(project_airflow_env(*_paths()))
+    airflow_home, data_dir = _paths()
+    os.environ.update(project_airflow_env(airflow_home, data_dir))
     # An empty value is no key (Airflow would store values unencrypted): the demo's own is used.
     if not os.environ.get("AIRFLOW__CORE__FERNET_KEY"):
         try:
-            os.environ["AIRFLOW__CORE__FERNET_KEY"] = demo_fernet_key(_paths()[0])
+            os.environ["AIRFLOW__CORE__FERNET_KEY"] = demo_fernet_key(airflow_home)
         except UserFacingError as exc:
             print(f"demo_company: {exc}", file=sys.stderr)
             return 2
