@@ -7,7 +7,7 @@ start to the last end; the naive loop is measured in each round, as in benchmark
 
 With `batch_members.patch` applied, `BATCHROWS=members` (or `narrow`) in the environment
 reaches the workers, and each round then runs both sides: the code as it is and that trial
-mode. See README "1. Reminder fan-out", 2026-12-07 13:59-14:01 UTC.
+mode. See docs/performance.md, "1. Reminder fan-out", 2026-12-07 13:59-14:01 UTC.
 """
 
 from __future__ import annotations
