@@ -47,7 +47,7 @@ def upsert_assessments(rows: Sequence[AssessmentRow], *, session: Session, now: 
                 t.c.userid, t.c.period, t.c.department_id, sa.cast(t.c.scores, sa.Text), t.c.total, t.c.passed,
                 sa.cast(t.c.details, sa.Text),
             ).where(t.c.period.in_(sorted({r.period for r in rows})))
-        ).tuples()
+        )
     } if rows else {}
     changed = [
         r for r in rows
