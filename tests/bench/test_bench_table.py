@@ -49,7 +49,7 @@ def test_no_arguments_runs_every_benchmark_at_its_defaults_and_prints_one_table(
     assert [name for name, _ in seen] == list(bench_main.BENCHMARKS)
     defaults = dict(seen)
     assert defaults["fanout"].n == [1000, 10_000, 100_000] and defaults["fanout"].db == ["sqlite", "postgresql"]
-    assert defaults["fanout"].repeat == 3
+    assert defaults["fanout"].repeat == 3 and defaults["rerun"].repeat == 3
     assert defaults["chaos"].seeds == 20 and defaults["chaos-month"].seeds == 3
     out = capfd.readouterr().out
     headers = [m.start() for m in re.finditer(r"^benchmark +case +metric", out, re.M)]
