@@ -17,11 +17,13 @@ import warnings
 from datetime import date, datetime, time, timedelta
 
 import pytest
+import yaml
 from chinese_calendar.constants import workdays as official_make_up_days
 
 from wecomply.errors import UserFacingError
+from wecomply.policy import calendar as calendar_module
 from wecomply.policy.calendar import SHANGHAI, CalendarError, UncoveredYearWarning, WorkCalendar
-from wecomply.policy.config import CalendarPolicy, DatedNote, WorkingHours
+from wecomply.policy.config import CalendarPolicy, DatedNote, WorkingHours, load_policy
 
 
 def at(y: int, m: int, d: int, hh: int = 0, mm: int = 0) -> datetime:
@@ -186,3 +188,83 @@ def test_a_calendar_without_working_days_is_an_error_not_a_hang():
     cal = WorkCalendar(CalendarPolicy(extra_holidays=every_day))
     with pytest.raises(CalendarError, match="no working"):
         cal.next_working_window(at(2026, 1, 1, 10))
+
+
+# The notice for 2026 (2025-11-04), as a company would enter it from the notice's text.
+NOTICE_2026 = """
+calendar:
+  official_notices:
+    2026:
+      holidays:
+        - {first: 2026-01-01, last: 2026-01-03, name: 元旦}
+        - {first: 2026-02-15, last: 2026-02-23, name: 春节}
+        - {first: 2026-04-04, last: 2026-04-06, name: 清明节}
+        - {first: 2026-05-01, last: 2026-05-05, name: 劳动节}
+        - {first: 2026-06-19, last: 2026-06-21, name: 端午节}
+        - {first: 2026-09-25, last: 2026-09-27, name: 中秋节}
+        - {first: 2026-10-01, last: 2026-10-07, name: 国庆节}
+      working_days:
+        - {first: 2026-01-04}
+        - {first: 2026-02-14}
+        - {first: 2026-02-28}
+        - {first: 2026-05-09}
+        - {first: 2026-09-20}
+        - {first: 2026-10-10}
+"""
+
+
+@pytest.fixture
+def notice_policy(raw_policy, write_policy):
+    raw_policy["calendar"] |= yaml.safe_load(NOTICE_2026)["calendar"]
+    return load_policy(write_policy(raw_policy))
+
+
+@pytest.fixture
+def package_before_2026(monkeypatch):
+    """The installed chinesecalendar as a release from before the 2026 notice: its data
+    stops at 2025, as 1.11.0's will stop at 2026 when 2027 comes."""
+    import chinese_calendar
+
+    monkeypatch.setattr(calendar_module, "_official_data", lambda: (range(2004, 2026), chinese_calendar))
+
+
+def test_an_entered_notice_gives_the_official_calendar_for_a_year_the_package_lacks(
+    notice_policy, package_before_2026
+):
+    import chinese_calendar
+
+    entered = WorkCalendar(notice_policy)
+    assert not entered.is_covered(2026) and entered.has_official_days(2026)
+    year_2026 = days(date(2026, 1, 1), date(2026, 12, 31))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UncoveredYearWarning)  # the notice is data, not a fallback
+        differing = [d for d in year_2026 if entered.is_working_day(d) != chinese_calendar.is_workday(d)]
+    assert differing == []
+    # Deadlines across the Spring Festival count the make-up Saturday and skip the holiday.
+    assert entered.add_working_days(date(2026, 2, 12), 3) == date(2026, 2, 24)
+
+
+def test_without_the_notice_that_year_falls_back_and_differs_from_the_official_days(package_before_2026):
+    weekdays_only = WorkCalendar()
+    assert not weekdays_only.has_official_days(2026)
+    with pytest.warns(UncoveredYearWarning, match="calendar.official_notices.2026"):
+        assert weekdays_only.is_working_day(date(2026, 10, 5))  # National Day, a Monday
+
+
+def test_company_overrides_still_apply_on_top_of_an_entered_notice(raw_policy, write_policy, package_before_2026):
+    raw_policy["calendar"] |= yaml.safe_load(NOTICE_2026)["calendar"]
+    raw_policy["calendar"]["extra_holidays"] = [{"date": "2026-02-24", "reason": "年后团建"}]
+    raw_policy["calendar"]["extra_working_days"] = [{"date": "2026-10-07", "reason": "值班"}]
+    cal = WorkCalendar(load_policy(write_policy(raw_policy)))
+    assert not cal.is_working_day(date(2026, 2, 24))
+    assert cal.is_working_day(date(2026, 10, 7))
+    assert not cal.is_working_day(date(2026, 10, 6))
+
+
+def test_the_package_wins_once_it_covers_the_entered_year(raw_policy, write_policy):
+    raw_policy["calendar"]["official_notices"] = {
+        2026: {"holidays": [{"first": "2026-03-02", "name": "a mistyped day"}]}
+    }
+    cal = WorkCalendar(load_policy(write_policy(raw_policy)))
+    assert cal.is_working_day(date(2026, 3, 2))  # a Monday the package knows is worked
+    assert cal.superseded_notices == [2026]

@@ -5,13 +5,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import time
+from datetime import date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from wecomply.cli import main
+from wecomply.commands.policy import calendar_warnings
 from wecomply.errors import UserFacingError
+from wecomply.policy.calendar import WorkCalendar
 from wecomply.policy.config import (
     DEFAULT_POLICY_PATH,
     POLICY_ENV,
@@ -96,6 +100,28 @@ BAD_VALUES = [
     ("locale", "fr_FR", "locale:", "'zh_CN'"),
     ("calendar.source", "google", "calendar.source:", "chinese_calendar"),
     ("calendar.extra_holidays", [{"date": "2026-13-01"}], "calendar.extra_holidays[0].date:", "YYYY-MM-DD"),
+    ("calendar.official_notices", {2027: {"holidays": [{"first": "2026-12-31"}]}}, "calendar:", "dates of 2027 only"),
+    (
+        "calendar.official_notices", {2027: {"holidays": [{"first": "2027-01-03", "last": "2027-01-01"}]}},
+        "calendar.official_notices[2027].holidays[0]:", "last on or after first",
+    ),
+    (
+        "calendar.official_notices",
+        {2027: {"holidays": [{"first": "2027-01-01"}], "working_days": [{"first": "2027-01-04"}]}},
+        "calendar:", "Saturdays and Sundays",
+    ),
+    (
+        "calendar.official_notices",
+        {2027: {"holidays": [{"first": "2027-01-01", "last": "2027-01-03"}], "working_days": [{"first": "2027-01-02"}]}},
+        "calendar:", "check against the notice",
+    ),
+    ("calendar.official_notices", {2027: {"holidays": []}}, "calendar.official_notices[2027].holidays:", "at least 1"),
+    (
+        "calendar.official_notices", {2027: {"holidays": [{"first": "2027-10-01", "last": "2072-10-07"}]}},
+        "calendar:", "outside 2027: 2028-01-01, 2028-01-02, 2028-01-03, 2028-01-04, 2028-01-05, … (16352 天 / days)",
+    ),
+    ("calendar.official_notices", {"2027": {"holidays": [{"first": "2027-01-01"}]}}, "calendar.official_notices.2027:", "integer"),
+    ("calendar.official_notices", {1927: {"holidays": [{"first": "1927-01-01"}]}}, "calendar.official_notices[1927]:", "≥ 2000"),
     ("roles.hr", {"userids": [], "roster_roles": []}, "roles.hr:", "at least one"),
     ("onboarding.ladder.0.step", "nag-1", "onboarding.ladder[0].step:", "remind-"),
     ("onboarding.ladder.0.after_due", "1d", "onboarding.ladder[0]:", "exactly one timing"),
@@ -205,3 +231,43 @@ def test_importing_policy_and_duties_reads_no_file():
     )
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
+
+
+
+# The last year the installed chinesecalendar covers (2026 for 1.11.0).
+LAST_COVERED = max(WorkCalendar().covered_years)
+
+
+def _calendar_warnings(policy, today: date) -> list[str]:
+    return calendar_warnings(policy, WorkCalendar(policy), today)
+
+
+def test_policy_check_warns_from_november_that_next_years_notice_is_missing(policy):
+    assert _calendar_warnings(policy, date(LAST_COVERED, 10, 31)) == []
+    (warning,) = _calendar_warnings(policy, date(LAST_COVERED, 11, 1))
+    assert f"no official holidays for {LAST_COVERED + 1} yet" in warning
+    assert f"calendar.official_notices.{LAST_COVERED + 1}" in warning
+    # In the uncovered year itself it is said all year.
+    assert len(_calendar_warnings(policy, date(LAST_COVERED + 1, 6, 1))) == 1
+
+
+def test_policy_check_is_quiet_about_an_entered_notice_and_says_when_one_is_superseded(raw_policy, write_policy):
+    raw_policy["calendar"]["official_notices"] = {
+        year: {"holidays": [{"first": f"{year}-10-01"}]} for year in (LAST_COVERED, LAST_COVERED + 1)
+    }
+    policy = load_policy(write_policy(raw_policy))
+    (note,) = _calendar_warnings(policy, date(LAST_COVERED, 12, 1))
+    assert f"chinesecalendar now covers {LAST_COVERED}: calendar.official_notices.{LAST_COVERED} is not used" in note
+
+
+def test_a_weekends_only_calendar_has_nothing_to_warn_about(raw_policy, write_policy):
+    raw_policy["calendar"]["source"] = "weekends"
+    assert _calendar_warnings(load_policy(write_policy(raw_policy)), date(LAST_COVERED + 1, 1, 4)) == []
+
+
+def test_cli_check_warns_on_the_day_it_runs(capsys):
+    with time_machine.travel(datetime(LAST_COVERED, 11, 20, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        assert main(["policy", "check", str(DEFAULT_POLICY_PATH)]) == 0
+    out = capsys.readouterr().out
+    assert f"还没有 {LAST_COVERED + 1} 年的国务院节假日安排" in out
+    assert "policy file is valid" in out

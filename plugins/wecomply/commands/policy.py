@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -36,14 +36,41 @@ def _check(args: argparse.Namespace) -> int:
     calendar = WorkCalendar(policy)
     for line in summary_lines(policy, calendar):
         print(line)
-    year = datetime.now(SHANGHAI).year
-    if policy.calendar.source == "chinese_calendar" and not calendar.is_covered(year):
-        print(
-            f"警告 / warning: chinesecalendar 没有 {year} 年数据，{year} 年只按周末计算 / "
-            f"no official data for {year}; weekends plus overrides are used"
-        )
+    for line in calendar_warnings(policy, calendar, datetime.now(SHANGHAI).date()):
+        print(line)
     print(f"策略文件有效 / policy file is valid: {path}")
     return 0
+
+
+# The State Council's notice for the next year has come out between early November
+# (2025-11-04 for 2026) and early December (2016-12-01 for 2017).
+NOTICE_SEASON_MONTH = 11
+
+
+def calendar_warnings(policy: Policy, calendar: WorkCalendar, today: date) -> list[str]:
+    """What HR should act on about the official calendar, as of `today`: a year this run
+    or next (from November) has no official days for, and entered notices the installed
+    chinesecalendar now covers."""
+    if policy.calendar.source != "chinese_calendar":
+        return []
+    years = [today.year, today.year + 1] if today.month >= NOTICE_SEASON_MONTH else [today.year]
+    lines = [
+        f"警告 / warning: 还没有 {year} 年的国务院节假日安排（chinesecalendar 收录到 "
+        f"{calendar.covered_years.stop - 1} 年），{year} 年的期限按周一至周五计算。通知发布后，"
+        f"升级 chinesecalendar，或把通知中的放假与调休上班日期填入 calendar.official_notices.{year} / "
+        f"no official holidays for {year} yet (chinesecalendar covers up to "
+        f"{calendar.covered_years.stop - 1}), so {year}'s deadlines count Monday to Friday. Once the "
+        f"State Council's notice is out, upgrade chinesecalendar or enter its days off and make-up "
+        f"working days under calendar.official_notices.{year}"
+        for year in years
+        if not calendar.has_official_days(year)
+    ]
+    lines += [
+        f"提示 / note: chinesecalendar 已收录 {year} 年，calendar.official_notices.{year} 不再使用，可以删除 / "
+        f"chinesecalendar now covers {year}: calendar.official_notices.{year} is not used and can be removed"
+        for year in calendar.superseded_notices
+    ]
+    return lines
 
 
 def summary_lines(policy: Policy, calendar: WorkCalendar) -> list[str]:
@@ -52,8 +79,10 @@ def summary_lines(policy: Policy, calendar: WorkCalendar) -> list[str]:
         f"，午休 {hours.lunch.start:%H:%M}–{hours.lunch.end:%H:%M}" if hours.lunch else "，无午休"
     )
     covered = calendar.covered_years
+    notices = "、".join(map(str, sorted(policy.calendar.official_notices)))
+    entered = f"；策略文件录入的通知：{notices} 年" if notices else ""
     source = (
-        f"国家法定节假日与调休（chinesecalendar，{covered.start}–{covered.stop - 1} 年）"
+        f"国家法定节假日与调休（chinesecalendar，{covered.start}–{covered.stop - 1} 年{entered}）"
         if policy.calendar.source == "chinese_calendar"
         else "仅周末"
     )

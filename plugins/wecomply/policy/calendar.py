@@ -2,10 +2,11 @@
 
 Working days come from the `chinesecalendar` package (import name `chinese_calendar`),
 which encodes the State Council's yearly holiday notices (国务院办公厅关于…年部分节假日安排的通知),
-make-up working days (调休) included. Version 1.11.0 covers 2004–2026. A year it does not
-cover falls back to "Monday–Friday", which is wrong around every statutory holiday, so that
-fallback warns loudly (once per year per calendar) and the company's overrides from the
-policy still apply on top.
+make-up working days (调休) included. Version 1.11.0 covers 2004–2026. For a year the
+package does not cover yet, the company may enter that year's notice in the policy
+(`calendar.official_notices`); a year in neither falls back to "Monday–Friday", which is
+wrong around every statutory holiday, so that fallback warns loudly (once per year per
+calendar). The company's own overrides from the policy apply on top of all three.
 
 All datetimes in and out are aware; results are expressed in Asia/Shanghai.
 """
@@ -70,6 +71,13 @@ class WorkCalendar:
         self._extra_holidays = settings.holiday_dates
         self._extra_working = settings.working_dates
         self._covered, self._cc = _official_data()
+        # The package wins over an entered notice: once it covers the year, it is the
+        # reviewed source, and `policy check` says the entry can go.
+        self._notices = {
+            year: (notice.holiday_dates, notice.working_dates)
+            for year, notice in settings.official_notices.items()
+            if year not in self._covered
+        }
         self._warned_years: set[int] = set()
         # chinesecalendar validates every date it is asked about (~20 µs); bulk work such as
         # a 100k-person assessment asks about the same few hundred days again and again.
@@ -83,7 +91,18 @@ class WorkCalendar:
         return self._covered
 
     def is_covered(self, year: int) -> bool:
+        """Whether the installed chinesecalendar package has the year's official data."""
         return year in self._covered
+
+    def has_official_days(self, year: int) -> bool:
+        """Whether the year's official days off and 调休 are known: from the package, or from
+        a notice the company entered in the policy."""
+        return year in self._covered or year in self._notices
+
+    @property
+    def superseded_notices(self) -> list[int]:
+        """Years the policy enters a notice for that the installed package now covers."""
+        return sorted(year for year in self.settings.official_notices if year in self._covered)
 
     def is_working_day(self, day: date) -> bool:
         day = _as_date(day)
@@ -100,6 +119,10 @@ class WorkCalendar:
         if self.settings.source == "chinese_calendar":
             if day.year in self._covered:
                 return bool(self._cc.is_workday(day))  # type: ignore[attr-defined]
+            notice = self._notices.get(day.year)
+            if notice is not None:
+                days_off, make_up_days = notice
+                return day in make_up_days or (day not in days_off and day.weekday() < 5)
             self._warn_uncovered(day.year)
         return day.weekday() < 5
 
@@ -109,10 +132,13 @@ class WorkCalendar:
         self._warned_years.add(year)
         message = (
             f"chinesecalendar 没有 {year} 年的法定节假日数据，{year} 年按周一至周五上班、"
-            f"加上公司在策略文件中的调整计算；请升级 chinesecalendar 或在 calendar.extra_holidays/"
-            f"extra_working_days 中补充 / chinesecalendar has no official holiday data for {year} "
+            f"加上公司在策略文件中的调整计算；请升级 chinesecalendar，或把国务院 {year} 年节假日安排"
+            f"通知中的放假与调休上班日期填入策略文件的 calendar.official_notices.{year} / "
+            f"chinesecalendar has no official holiday data for {year} "
             f"(covers {self._covered.start}-{self._covered.stop - 1}); {year} uses Monday-Friday plus "
-            f"the policy's overrides. Upgrade chinesecalendar or list the year's holidays in the policy."
+            f"the policy's overrides. Upgrade chinesecalendar, or enter the State Council's notice "
+            f"for {year} (its days off and make-up working days) under calendar.official_notices.{year} "
+            f"in the policy."
         )
         log.warning(message)
         warnings.warn(message, UncoveredYearWarning, stacklevel=3)

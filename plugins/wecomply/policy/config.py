@@ -233,10 +233,93 @@ class DatedNote(_Model):
     reason: str = ""
 
 
+class NoticeDays(_Model):
+    """A run of days as a State Council notice lists them: `first` to `last` (one day when
+    `last` is left out), with the notice's name for them (春节, 清明节, …)."""
+
+    first: PolicyDate
+    last: PolicyDate | None = None
+    name: str = ""
+
+    @model_validator(mode="after")
+    def _in_order(self) -> NoticeDays:
+        if self.last is not None and self.last < self.first:
+            raise _bad(
+                f"last {self.last} 早于 first {self.first} / last {self.last} is before first {self.first}",
+                "last 不早于 first，单日可省略 last / last on or after first; leave last out for one day",
+            )
+        return self
+
+    @property
+    def dates(self) -> list[date]:
+        last = self.last or self.first
+        return [self.first + timedelta(days=n) for n in range((last - self.first).days + 1)]
+
+
+class OfficialNotice(_Model):
+    """One year's 国务院办公厅关于部分节假日安排的通知, entered by the company because the
+    installed chinesecalendar predates it: the days off (放假调休, weekends inside a holiday
+    included or not, as the notice gives them) and the make-up working days (调休上班)."""
+
+    holidays: list[NoticeDays] = Field(min_length=1)
+    working_days: list[NoticeDays] = Field(default_factory=list)
+
+    @property
+    def holiday_dates(self) -> frozenset[date]:
+        return frozenset(d for days in self.holidays for d in days.dates)
+
+    @property
+    def working_dates(self) -> frozenset[date]:
+        return frozenset(d for days in self.working_days for d in days.dates)
+
+
+NoticeYear = Annotated[int, Field(ge=2000, le=2100)]
+
+
+def _some_dates(days: list[date], shown: int = 5) -> str:
+    # A mistyped `last` (2072 for 2027) spans thousands of days: name a few and the count.
+    listed = ", ".join(map(str, days[:shown]))
+    return listed if len(days) <= shown else f"{listed}, … ({len(days)} 天 / days)"
+
+
 class CalendarPolicy(_Model):
     source: Literal["chinese_calendar", "weekends"] = "chinese_calendar"
     extra_holidays: list[DatedNote] = Field(default_factory=list)
     extra_working_days: list[DatedNote] = Field(default_factory=list)
+    # The State Council publishes next year's notice in November or December; a
+    # chinesecalendar release follows later, and the registry may not have it when January
+    # comes. Until then the company enters the notice here, so deadlines keep 调休.
+    official_notices: dict[NoticeYear, OfficialNotice] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _notices_fit_their_years(self) -> CalendarPolicy:
+        for year, notice in self.official_notices.items():
+            where = f"official_notices[{year}]"
+            off, on = notice.holiday_dates, notice.working_dates
+            stray = sorted(d for d in off | on if d.year != year)
+            if stray:
+                raise _bad(
+                    f"{where} 中有不属于 {year} 年的日期 / {where} lists dates outside {year}: "
+                    + _some_dates(stray),
+                    f"只填 {year} 年的日期；跨年的假期分别填入两年 / dates of {year} only; "
+                    "a holiday across new year goes under both years",
+                )
+            both = sorted(off & on)
+            if both:
+                raise _bad(
+                    f"{where} 中日期同时是放假和上班 / {where} lists date(s) as both a day off and "
+                    "a working day: " + _some_dates(both),
+                    "按通知原文核对 / check against the notice",
+                )
+            weekdays = sorted(d for d in on if d.weekday() < 5)
+            if weekdays:
+                raise _bad(
+                    f"{where}.working_days 中有周一至周五 / {where}.working_days lists weekday(s): "
+                    + ", ".join(f"{d} ({d:%a})" for d in weekdays),
+                    "调休上班日是通知中的周六或周日 / make-up working days are the notice's "
+                    "Saturdays and Sundays",
+                )
+        return self
 
     @model_validator(mode="after")
     def _no_conflicts(self) -> CalendarPolicy:
@@ -566,7 +649,7 @@ def _key_path(loc: tuple[Any, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif str(part).startswith(("function-", "tagged-union", "list[")):
+        elif str(part).startswith(("function-", "tagged-union", "list[")) or part == "[key]":
             # pydantic inserts validator names into the location; they are not keys.
             continue
         else:
