@@ -20,7 +20,7 @@ SYNC = "directory_sync"
 POLICY = Path(__file__).resolve().parents[2] / "include" / "policy.yaml"
 
 
-def seed(world, *, left: date | None = date(2026, 3, 5)) -> None:
+def seed(world, *, left: date | None = date(2026, 3, 5), known_since: datetime | None = None) -> None:
     from wecomply.records.directory import DepartmentRecord, upsert_departments
 
     world.add_department(10, "销售部", head="head1")
@@ -32,12 +32,12 @@ def seed(world, *, left: date | None = date(2026, 3, 5)) -> None:
             ],
             session=session, now=at("2026-01-01 09:00"),
         )
-    world.add_person("head1", "王芳", 10, role="manager")
-    world.add_person("admin1", "周行政", 10, role="admin")
-    world.add_person("hr1", "吴人事", 10, role="hr")
-    world.add_person("it1", "郑信息", 10, role="it")
-    world.add_person("stay", "李强", 10, leader="head1")
-    world.add_person("leaver", "赵敏", 10, leader="head1", left=left)
+    world.add_person("head1", "王芳", 10, role="manager", known_since=known_since)
+    world.add_person("admin1", "周行政", 10, role="admin", known_since=known_since)
+    world.add_person("hr1", "吴人事", 10, role="hr", known_since=known_since)
+    world.add_person("it1", "郑信息", 10, role="it", known_since=known_since)
+    world.add_person("stay", "李强", 10, leader="head1", known_since=known_since)
+    world.add_person("leaver", "赵敏", 10, leader="head1", left=left, known_since=known_since)
 
 
 def findings(world, *, open_only: bool = False):
@@ -271,7 +271,9 @@ def test_public_holiday_holds_the_notice_until_the_next_working_day(duty_world) 
 
     calendar = WorkCalendar(load_policy())
     assert not calendar.is_working_day(date(2026, 10, 1))
-    seed(duty_world, left=date(2026, 9, 29))
+    # Recorded since September: the 90-day password attestation is not due in these runs,
+    # so what arrives is the leaver notice alone.
+    seed(duty_world, left=date(2026, 9, 29), known_since=at("2026-09-01 09:00"))
     duty_world.run(DAG, at("2026-10-01 10:00"))
     duty_world.run(DAG, at("2026-10-05 10:00"))  # a Monday inside the holiday
     assert who_received(duty_world, *EVERYONE) == dict.fromkeys(EVERYONE, 0)

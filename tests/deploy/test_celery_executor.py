@@ -105,15 +105,17 @@ def celery_env(pg_available, redis_available, tmp_path: Path) -> Iterator[dict[s
     subprocess.run([*airflow, "db", "migrate"], env=env, check=True, capture_output=True, timeout=300)
     logs = tmp_path / "logs"
     logs.mkdir()
-    api = subprocess.Popen(
-        [*airflow, "api-server", "--apps", "execution", "-H", "127.0.0.1", "-p", str(port)],
-        env=env, start_new_session=True, stdout=open(logs / "api.log", "w"), stderr=subprocess.STDOUT,
-    )
-    worker = subprocess.Popen(
-        [*airflow, "celery", "worker", "--concurrency", "2", "--skip-serve-logs"],
-        env=env | {"WECOMPLY_PROBE_WORKER": f"celery-worker-{run}"},
-        start_new_session=True, stdout=open(logs / "worker.log", "w"), stderr=subprocess.STDOUT,
-    )
+    # The children hold their own copies of the log files; ours close when they are started.
+    with open(logs / "api.log", "w") as api_log, open(logs / "worker.log", "w") as worker_log:
+        api = subprocess.Popen(
+            [*airflow, "api-server", "--apps", "execution", "-H", "127.0.0.1", "-p", str(port)],
+            env=env, start_new_session=True, stdout=api_log, stderr=subprocess.STDOUT,
+        )
+        worker = subprocess.Popen(
+            [*airflow, "celery", "worker", "--concurrency", "2", "--skip-serve-logs"],
+            env=env | {"WECOMPLY_PROBE_WORKER": f"celery-worker-{run}"},
+            start_new_session=True, stdout=worker_log, stderr=subprocess.STDOUT,
+        )
     try:
         _wait_for_port(port, api, timeout=120)
         yield env | {"WECOMPLY_TEST_RUN": run}
