@@ -16,6 +16,7 @@ import logging
 import warnings
 from datetime import date, datetime, time, timedelta
 
+import chinese_calendar
 import pytest
 import yaml
 from chinese_calendar.constants import workdays as official_make_up_days
@@ -223,16 +224,12 @@ def notice_policy(raw_policy, write_policy):
 def package_before_2026(monkeypatch):
     """The installed chinesecalendar as a release from before the 2026 notice: its data
     stops at 2025, as 1.11.0's will stop at 2026 when 2027 comes."""
-    import chinese_calendar
-
     monkeypatch.setattr(calendar_module, "_official_data", lambda: (range(2004, 2026), chinese_calendar))
 
 
 def test_an_entered_notice_gives_the_official_calendar_for_a_year_the_package_lacks(
     notice_policy, package_before_2026
 ):
-    import chinese_calendar
-
     entered = WorkCalendar(notice_policy)
     assert not entered.is_covered(2026) and entered.has_official_days(2026)
     year_2026 = days(date(2026, 1, 1), date(2026, 12, 31))
