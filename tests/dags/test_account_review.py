@@ -283,6 +283,35 @@ def test_public_holiday_holds_the_notice_until_the_next_working_day(duty_world) 
     assert duty_world.received("stay") == []
 
 
+# Shaped like a State Council notice, not the real one for 2027 (not published where we could
+# read it): New Year's Day off with the weekend after it, and a Saturday worked.
+NOTICE_2027 = """  official_notices:
+    2027:
+      holidays:
+        - {first: 2027-01-01, last: 2027-01-03, name: 元旦}
+      working_days:
+        - {first: 2027-01-09, name: 元旦调休上班}
+"""
+
+
+def test_a_notice_entered_in_the_policy_holds_the_notice_over_a_year_the_package_lacks(
+    duty_world, tmp_path, monkeypatch
+) -> None:
+    from wecomply.policy.calendar import WorkCalendar
+
+    assert not WorkCalendar().is_covered(2027), "chinesecalendar covers 2027 now: move this test to its next year"
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY.read_text(encoding="utf-8").replace("  official_notices: {}\n", NOTICE_2027), encoding="utf-8")
+    monkeypatch.setenv("WECOMPLY_POLICY", str(policy))
+    seed(duty_world, left=date(2026, 12, 30), known_since=at("2026-12-01 09:00"))
+    # A Friday: a working day by weekdays alone (which would also warn, and fail the test),
+    # a day off by the entered notice.
+    duty_world.run(DAG, at("2027-01-01 10:00"))
+    assert who_received(duty_world, *EVERYONE) == dict.fromkeys(EVERYONE, 0)
+    duty_world.run(DAG, at("2027-01-04 10:00"))  # Monday, the notice's first working day
+    assert len(duty_world.texts("admin1")) >= 1 and all("赵敏" in t for t in duty_world.texts("admin1"))
+
+
 def run_without_logical_date(world, run_after: datetime, wall: datetime):
     """Like a run the directory asset triggers: no logical date, only `run_after`."""
     dag = world.dagbag.dags[DAG]
