@@ -7,6 +7,7 @@ WeCom's side as the directory sync left it, so most tests run `directory_sync` f
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -32,12 +33,13 @@ def seed(world, *, left: date | None = date(2026, 3, 5), known_since: datetime |
             ],
             session=session, now=at("2026-01-01 09:00"),
         )
-    world.add_person("head1", "王芳", 10, role="manager", known_since=known_since)
-    world.add_person("admin1", "周行政", 10, role="admin", known_since=known_since)
-    world.add_person("hr1", "吴人事", 10, role="hr", known_since=known_since)
-    world.add_person("it1", "郑信息", 10, role="it", known_since=known_since)
-    world.add_person("stay", "李强", 10, leader="head1", known_since=known_since)
-    world.add_person("leaver", "赵敏", 10, leader="head1", left=left, known_since=known_since)
+    add_person = partial(world.add_person, known_since=known_since)
+    add_person("head1", "王芳", 10, role="manager")
+    add_person("admin1", "周行政", 10, role="admin")
+    add_person("hr1", "吴人事", 10, role="hr")
+    add_person("it1", "郑信息", 10, role="it")
+    add_person("stay", "李强", 10, leader="head1")
+    add_person("leaver", "赵敏", 10, leader="head1", left=left)
 
 
 def findings(world, *, open_only: bool = False):

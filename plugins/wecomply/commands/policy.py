@@ -54,12 +54,13 @@ def calendar_warnings(policy: Policy, calendar: WorkCalendar, today: date) -> li
     if policy.calendar.source != "chinese_calendar":
         return []
     years = [today.year, today.year + 1] if today.month >= NOTICE_SEASON_MONTH else [today.year]
+    last = calendar.covered_years[-1]
     lines = [
-        f"警告 / warning: 还没有 {year} 年的国务院节假日安排（chinesecalendar 收录到 "
-        f"{calendar.covered_years.stop - 1} 年），{year} 年的期限按周一至周五计算。通知发布后，"
+        f"警告 / warning: 还没有 {year} 年的国务院节假日安排（chinesecalendar 收录到 {last} 年），"
+        f"{year} 年的期限按周一至周五计算。通知发布后，"
         f"升级 chinesecalendar，或把通知中的放假与调休上班日期填入 calendar.official_notices.{year} / "
         f"no official holidays for {year} yet (chinesecalendar covers up to "
-        f"{calendar.covered_years.stop - 1}), so {year}'s deadlines count Monday to Friday. Once the "
+        f"{last}), so {year}'s deadlines count Monday to Friday. Once the "
         f"State Council's notice is out, upgrade chinesecalendar or enter its days off and make-up "
         f"working days under calendar.official_notices.{year}"
         for year in years
