@@ -306,8 +306,8 @@ def test_a_notice_entered_in_the_policy_holds_the_notice_over_a_year_the_package
     policy.write_text(POLICY.read_text(encoding="utf-8").replace("  official_notices: {}\n", NOTICE_2027), encoding="utf-8")
     monkeypatch.setenv("WECOMPLY_POLICY", str(policy))
     seed(duty_world, left=date(2026, 12, 30), known_since=at("2026-12-01 09:00"))
-    # A Friday: a working day by weekdays alone (which would also warn, and fail the test),
-    # a day off by the entered notice.
+    # A Friday and 元旦: without the entry a day off by law alone, which warns that 2027's
+    # notice is missing (and fails the test); with it, a day off by the entered notice.
     duty_world.run(DAG, at("2027-01-01 10:00"))
     assert who_received(duty_world, *EVERYONE) == dict.fromkeys(EVERYONE, 0)
     duty_world.run(DAG, at("2027-01-04 10:00"))  # Monday, the notice's first working day

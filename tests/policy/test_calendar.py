@@ -248,6 +248,21 @@ def test_without_the_notice_that_year_falls_back_and_differs_from_the_official_d
         assert weekdays_only.is_working_day(date(2026, 10, 5))  # National Day, a Monday
 
 
+def test_without_the_notice_the_fixed_date_statutory_days_are_still_off(package_before_2026):
+    """元旦, 劳动节 and 国庆节 have fixed dates by law (from 2025: 1/1, 5/1-2, 10/1-3), so a
+    year without its notice still keeps them off; the lunar holidays and 调休 it cannot know."""
+    weekdays_less_fixed = WorkCalendar()
+    with pytest.warns(UncoveredYearWarning):
+        weekdays_off = [
+            d for d in days(date(2026, 1, 1), date(2026, 12, 31))
+            if d.weekday() < 5 and not weekdays_less_fixed.is_working_day(d)
+        ]
+    # 2 May and 3 October 2026 are Saturdays.
+    assert weekdays_off == [date(2026, 1, 1), date(2026, 5, 1), date(2026, 10, 1), date(2026, 10, 2)]
+    assert not any(chinese_calendar.is_workday(d) for d in weekdays_off), "each is a day off officially too"
+    assert weekdays_less_fixed.is_working_day(date(2026, 2, 16))  # 春节: lunar, needs the notice
+
+
 def test_company_overrides_still_apply_on_top_of_an_entered_notice(raw_policy, write_policy, package_before_2026):
     raw_policy["calendar"] |= yaml.safe_load(NOTICE_2026)["calendar"]
     raw_policy["calendar"]["extra_holidays"] = [{"date": "2026-02-24", "reason": "年后团建"}]

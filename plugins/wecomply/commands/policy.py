@@ -42,29 +42,23 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
-# The State Council's notice for the next year has come out between early November
-# (2025-11-04 for 2026) and early December (2016-12-01 for 2017).
-NOTICE_SEASON_MONTH = 11
-
-
 def calendar_warnings(policy: Policy, calendar: WorkCalendar, today: date) -> list[str]:
     """What HR should act on about the official calendar, as of `today`: a year this run
     or next (from November) has no official days for, and entered notices the installed
     chinesecalendar now covers."""
     if policy.calendar.source != "chinese_calendar":
         return []
-    years = [today.year, today.year + 1] if today.month >= NOTICE_SEASON_MONTH else [today.year]
     last = calendar.covered_years[-1]
     lines = [
         f"警告 / warning: 还没有 {year} 年的国务院节假日安排（chinesecalendar 收录到 {last} 年），"
-        f"{year} 年的期限按周一至周五计算。通知发布后，"
+        f"{year} 年的期限按周一至周五（除元旦、劳动节、国庆节）计算。通知发布后，"
         f"升级 chinesecalendar，或把通知中的放假与调休上班日期填入 calendar.official_notices.{year} / "
         f"no official holidays for {year} yet (chinesecalendar covers up to "
-        f"{last}), so {year}'s deadlines count Monday to Friday. Once the "
+        f"{last}), so {year}'s deadlines count Monday to Friday (less 1 January, 1-2 May and "
+        f"1-3 October). Once the "
         f"State Council's notice is out, upgrade chinesecalendar or enter its days off and make-up "
         f"working days under calendar.official_notices.{year}"
-        for year in years
-        if not calendar.has_official_days(year)
+        for year in calendar.years_awaiting_notice(today)
     ]
     lines += [
         f"提示 / note: chinesecalendar 已收录 {year} 年，calendar.official_notices.{year} 不再使用，可以删除 / "

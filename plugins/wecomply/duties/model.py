@@ -30,6 +30,7 @@ class Duty(StrEnum):
     PASSWORD_ATTESTATION = "password_attestation"
     INCIDENT = "incident"
     ASSESSMENT = "assessment"
+    CALENDAR = "calendar"  # upkeep of the official holiday calendar, not a handbook duty
 
 
 class ActionKind(StrEnum):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
+from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from wecomply.duties.model import Assignment, Duty, Person
+from wecomply.policy.config import Policy
 from wecomply.records import models
 from wecomply.records.assignments import AssignmentSpec, ensure_assignments
 
@@ -76,3 +79,35 @@ def record_assignments(
         for a in assignments
     ]
     return ensure_assignments(specs, session=session, now=now) if specs else 0
+
+
+def _is_active(e: sa.Table, today: date) -> Any:
+    return sa.and_(
+        e.c.status == models.EmployeeStatus.ACTIVE.value,
+        sa.or_(e.c.leave_date.is_(None), e.c.leave_date >= today),
+    )
+
+
+def active_userids(session: Session, userids: Iterable[str], today: date) -> set[str]:
+    e = models.Employee.__table__
+    wanted = sorted(set(userids))
+    found: set[str] = set()
+    for start in range(0, len(wanted), 2000):
+        chunk = wanted[start : start + 2000]
+        found.update(session.scalars(sa.select(e.c.userid).where(e.c.userid.in_(chunk), _is_active(e, today))))
+    return found
+
+
+def function_members(session: Session, policy: Policy, roles: Sequence[str], today: date) -> tuple[str, ...]:
+    """Members of the policy's functions (e.g. leadership, HR): the explicit userids (unless
+    the roster says they left) and active people holding one of the roster roles."""
+    e = models.Employee.__table__
+    explicit = [u for role in roles for u in getattr(policy.roles, role).userids]
+    roster_roles = sorted({r for role in roles for r in getattr(policy.roles, role).roster_roles})
+    by_role = list(session.scalars(
+        sa.select(e.c.userid).where(e.c.role.in_(roster_roles), _is_active(e, today)).order_by(e.c.userid)
+    )) if roster_roles else []
+    known = set(session.scalars(sa.select(e.c.userid).where(e.c.userid.in_(explicit)))) if explicit else set()
+    active = active_userids(session, explicit, today)
+    kept = [u for u in explicit if u not in known or u in active]
+    return tuple(dict.fromkeys([*kept, *by_role]))

@@ -34,6 +34,7 @@ from wecomply import templating
 from wecomply.delivery import DeliveryReport, DeliveryRequest, deliver, settled_summary
 from wecomply.errors import UserFacingError
 from wecomply.flows.context import RunContext
+from wecomply.flows.people import active_userids, function_members
 from wecomply.flows.send import DeliveriesStillOwed
 from wecomply.policy.calendar import SHANGHAI
 from wecomply.policy.config import Policy
@@ -212,7 +213,7 @@ def _targets(
     session: Session, policy: Policy, scopes: Sequence[ScopeEntry], today: date
 ) -> tuple[list[tuple[ScopeEntry, tuple[str, ...]]], int]:
     heads = {s.head_userid for s in scopes if s.head_userid}
-    active = _active(session, heads, today)
+    active = active_userids(session, heads, today)
     company = function_members(session, policy, ("leadership", "hr"), today) or function_members(
         session, policy, ("admin",), today
     )
@@ -228,38 +229,6 @@ def _targets(
         else:
             unaddressed += 1
     return targets, unaddressed
-
-
-def _is_active(e: sa.Table, today: date) -> Any:
-    return sa.and_(
-        e.c.status == models.EmployeeStatus.ACTIVE.value,
-        sa.or_(e.c.leave_date.is_(None), e.c.leave_date >= today),
-    )
-
-
-def _active(session: Session, userids: Iterable[str], today: date) -> set[str]:
-    e = models.Employee.__table__
-    wanted = sorted(set(userids))
-    found: set[str] = set()
-    for start in range(0, len(wanted), 2000):
-        chunk = wanted[start : start + 2000]
-        found.update(session.scalars(sa.select(e.c.userid).where(e.c.userid.in_(chunk), _is_active(e, today))))
-    return found
-
-
-def function_members(session: Session, policy: Policy, roles: Sequence[str], today: date) -> tuple[str, ...]:
-    """Members of the policy's functions (e.g. leadership, HR): the explicit userids (unless
-    the roster says they left) and active people holding one of the roster roles."""
-    e = models.Employee.__table__
-    explicit = [u for role in roles for u in getattr(policy.roles, role).userids]
-    roster_roles = sorted({r for role in roles for r in getattr(policy.roles, role).roster_roles})
-    by_role = list(session.scalars(
-        sa.select(e.c.userid).where(e.c.role.in_(roster_roles), _is_active(e, today)).order_by(e.c.userid)
-    )) if roster_roles else []
-    known = set(session.scalars(sa.select(e.c.userid).where(e.c.userid.in_(explicit)))) if explicit else set()
-    active = _active(session, explicit, today)
-    kept = [u for u in explicit if u not in known or u in active]
-    return tuple(dict.fromkeys([*kept, *by_role]))
 
 
 # --- the file message -----------------------------------------------------------------------------

@@ -4,9 +4,11 @@ Working days come from the `chinesecalendar` package (import name `chinese_calen
 which encodes the State Council's yearly holiday notices (国务院办公厅关于…年部分节假日安排的通知),
 make-up working days (调休) included. Version 1.11.0 covers 2004–2026. For a year the
 package does not cover yet, the company may enter that year's notice in the policy
-(`calendar.official_notices`); a year in neither falls back to "Monday–Friday", which is
-wrong around every statutory holiday, so that fallback warns loudly (once per year per
-calendar). The company's own overrides from the policy apply on top of all three.
+(`calendar.official_notices`); a year in neither falls back to Monday–Friday less the
+statutory days off that have a fixed date (元旦, 劳动节, 国庆节). That is still wrong around
+the lunar holidays and every 调休, so the fallback warns loudly (once per year per
+calendar), and `years_awaiting_notice` tells HR in time (the `holiday_calendar_check` DAG).
+The company's own overrides from the policy apply on top of all three.
 
 All datetimes in and out are aware; results are expressed in Asia/Shanghai.
 """
@@ -31,9 +33,22 @@ _SEARCH_LIMIT_DAYS = 400
 
 Clock = Literal["calendar", "working_days"]
 
+# 《全国年节及纪念日放假办法》 as revised in 2024, in force from 2025: the statutory days off
+# with a fixed Gregorian date. The others (春节, 清明, 端午, 中秋) follow the lunar calendar
+# or a solar term, and every 调休 (and a substitute day for one on a weekend) comes from the
+# year's notice, so these are all a year without its notice can know for certain. Years
+# before 2025 that the package lacks (before 2004) keep plain Monday–Friday.
+STATUTORY_FIXED_DAYS_OFF: frozenset[tuple[int, int]] = frozenset({(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)})
+STATUTORY_FIXED_SINCE = 2025
+
+# The State Council's notice for the next year has come out between early November
+# (2025-11-04 for 2026) and early December (2016-12-01 for 2017).
+NOTICE_SEASON_MONTH = 11
+
 
 class UncoveredYearWarning(UserWarning):
-    """The official calendar has no data for a year; weekends plus company overrides are used."""
+    """The official calendar has no data for a year: Monday to Friday less the fixed-date
+    statutory days off, plus company overrides, are used."""
 
 
 class CalendarError(UserFacingError):
@@ -104,6 +119,14 @@ class WorkCalendar:
         """Years the policy enters a notice for that the installed package now covers."""
         return sorted(year for year in self.settings.official_notices if year in self._covered)
 
+    def years_awaiting_notice(self, today: date) -> list[int]:
+        """The years HR should enter a notice for, as of `today`: this year, and from
+        November the next, when neither the package nor the policy has its official days."""
+        if self.settings.source != "chinese_calendar":
+            return []
+        years = [today.year, today.year + 1] if today.month >= NOTICE_SEASON_MONTH else [today.year]
+        return [year for year in years if not self.has_official_days(year)]
+
     def is_working_day(self, day: date) -> bool:
         day = _as_date(day)
         cached = self._working_day_cache.get(day)
@@ -124,6 +147,8 @@ class WorkCalendar:
                 days_off, make_up_days = notice
                 return day in make_up_days or (day not in days_off and day.weekday() < 5)
             self._warn_uncovered(day.year)
+            if day.year >= STATUTORY_FIXED_SINCE and (day.month, day.day) in STATUTORY_FIXED_DAYS_OFF:
+                return False
         return day.weekday() < 5
 
     def _warn_uncovered(self, year: int) -> None:
@@ -131,12 +156,15 @@ class WorkCalendar:
             return
         self._warned_years.add(year)
         message = (
-            f"chinesecalendar 没有 {year} 年的法定节假日数据，{year} 年按周一至周五上班、"
-            f"加上公司在策略文件中的调整计算；请升级 chinesecalendar，或把国务院 {year} 年节假日安排"
+            f"chinesecalendar 没有 {year} 年的法定节假日数据，{year} 年按周一至周五上班"
+            f"（元旦、劳动节、国庆节的法定假日除外）、加上公司在策略文件中的调整计算，春节等农历假日"
+            f"与调休都不知道；请升级 chinesecalendar，或把国务院 {year} 年节假日安排"
             f"通知中的放假与调休上班日期填入策略文件的 calendar.official_notices.{year} / "
             f"chinesecalendar has no official holiday data for {year} "
-            f"(covers {self._covered.start}-{self._covered.stop - 1}); {year} uses Monday-Friday plus "
-            f"the policy's overrides. Upgrade chinesecalendar, or enter the State Council's notice "
+            f"(covers {self._covered.start}-{self._covered.stop - 1}); {year} uses Monday-Friday less "
+            f"the fixed-date statutory days off (1 January, 1-2 May, 1-3 October) plus the policy's "
+            f"overrides, without the lunar holidays or any make-up working day. Upgrade "
+            f"chinesecalendar, or enter the State Council's notice "
             f"for {year} (its days off and make-up working days) under calendar.official_notices.{year} "
             f"in the policy."
         )

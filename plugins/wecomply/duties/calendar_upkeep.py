@@ -1,0 +1,50 @@
+"""Keeping the official holiday calendar current: HR and admin hear in WeCom when a year's
+State Council notice is missing.
+
+chinesecalendar learns a year's days off and 调休 from a package release, which has come
+after the year began; until then the company enters the notice in the policy
+(`calendar.official_notices`). A year with neither counts Monday to Friday
+(`WorkCalendar`), so its deadlines and quiet hours are wrong around every holiday. A
+warning in task logs and in `policy check` is not where HR looks: this tells them in
+WeCom, from the notice season on, until the year's official days are known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from wecomply.duties.model import Action, ActionKind, Duty
+from wecomply.policy.calendar import NOTICE_SEASON_MONTH, SHANGHAI, WorkCalendar
+
+STEP = "notify-missing-notice"
+TEMPLATE = "calendar/missing_notice"
+
+
+def reminder_period(year: int, today: date) -> str:
+    """The outbox period of a reminder about `year`'s notice sent on `today`: one
+    reminder per period. In November, the month: next year's notice may not be out yet,
+    and weekly reminders of something HR cannot act on teach them to ignore it. From
+    December, and all through a year begun without its notice, the ISO week."""
+    if year > today.year and today.month == NOTICE_SEASON_MONTH:
+        return f"{today:%Y-%m}"
+    iso = today.isocalendar()
+    return f"{iso.year}-W{iso.week:02d}"
+
+
+def missing_notice_actions(*, now: datetime, calendar: WorkCalendar, recipients: Sequence[str]) -> tuple[Action, ...]:
+    """A text to `recipients` (HR and admin) for each year awaiting its notice as of `now`,
+    held to the working window like every non-urgent message."""
+    today = now.astimezone(SHANGHAI).date()
+    years = calendar.years_awaiting_notice(today)
+    if not years or not recipients:
+        return ()
+    send_at = calendar.next_working_window(now)
+    return tuple(
+        Action(
+            kind=ActionKind.NOTIFY, duty=Duty.CALENDAR, subject=str(year), period=reminder_period(year, today),
+            step=STEP, recipients=tuple(recipients), template=TEMPLATE, deadline=None, urgent=False,
+            send_at=send_at,
+        )
+        for year in years
+    )

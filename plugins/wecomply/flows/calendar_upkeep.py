@@ -1,0 +1,46 @@
+"""The holiday calendar check: which years await their notice, and HR and admin told."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from typing import Any
+
+from wecomply.duties.calendar_upkeep import missing_notice_actions
+from wecomply.duties.model import Directory
+from wecomply.flows.context import RunContext
+from wecomply.flows.people import function_members
+from wecomply.flows.send import send_actions
+from wecomply.policy.calendar import SHANGHAI
+
+log = logging.getLogger(__name__)
+
+RECIPIENT_ROLES = ("hr", "admin")
+
+
+def run_calendar_check(ctx: RunContext) -> dict[str, Any]:
+    today = ctx.now.astimezone(SHANGHAI).date()
+    years = ctx.calendar.years_awaiting_notice(today)
+    if not years:
+        log.info("需要的年份都有法定节假日与调休数据 / every year needed has its official days")
+        return {"years_awaiting_notice": []}
+    with ctx.sessions() as session:
+        recipients = function_members(session, ctx.policy, RECIPIENT_ROLES, today)
+    for year in years:
+        log.warning(
+            "还没有 %s 年的国务院节假日安排：请填入 calendar.official_notices.%s / no official holidays "
+            "for %s yet: enter its notice under calendar.official_notices.%s", year, year, year, year,
+        )
+    if not recipients:
+        # Nobody to tell in WeCom: the policy's roles name no HR or admin. The task log
+        # above is then the only trace, so say how to fix the roles too.
+        log.warning("roles.hr 与 roles.admin 都没有人，无法在企业微信提醒 / roles.hr and roles.admin are empty: nobody to remind")
+        return {"years_awaiting_notice": years, "unaddressed": len(years)}
+    summary: Counter[str] = Counter()
+    covered_until = ctx.calendar.covered_years[-1]
+    # One send per year: each text names its own year.
+    for action in missing_notice_actions(now=ctx.now, calendar=ctx.calendar, recipients=recipients):
+        summary.update(send_actions(
+            ctx, [action], Directory(()), extra_values={"year": action.subject, "covered_until": covered_until},
+        ))
+    return {"years_awaiting_notice": years, **summary}

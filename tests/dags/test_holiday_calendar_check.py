@@ -1,0 +1,95 @@
+"""holiday_calendar_check with dag.test(), against the simulator and a real records DB."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import chinese_calendar
+import pytest
+import sqlalchemy as sa
+
+from tests.fixtures.duty_runs import at
+
+DAG = "holiday_calendar_check"
+POLICY = Path(__file__).resolve().parents[2] / "include" / "policy.yaml"
+EVERYONE = ("head1", "hr1", "admin1", "staff1")
+# Test data in the shape of a notice, not the real notice for 2027.
+NOTICE_2027 = """  official_notices:
+    2027:
+      holidays:
+        - {first: 2027-01-01, last: 2027-01-03, name: 元旦}
+"""
+
+
+@pytest.fixture(autouse=True)
+def package_through_2026(monkeypatch):
+    """chinesecalendar as 1.11.0 is: its data ends with 2026, whatever is installed later."""
+    from wecomply.policy import calendar as calendar_module
+
+    monkeypatch.setattr(calendar_module, "_official_data", lambda: (range(2004, 2027), chinese_calendar))
+
+
+def seed(world) -> None:
+    world.add_department(10, "行政部", head="head1")
+    world.add_person("head1", "王芳", 10, role="manager")
+    world.add_person("hr1", "赵敏", 10, role="hr")
+    world.add_person("admin1", "孙丽", 10, role="admin")
+    world.add_person("staff1", "张伟", 10)
+
+
+def counts(world) -> dict[str, int]:
+    return {who: len(world.texts(who)) for who in EVERYONE}
+
+
+def test_hr_and_admin_hear_once_in_november_then_weekly_until_the_notice_is_entered(
+    duty_world, tmp_path, monkeypatch
+) -> None:
+    seed(duty_world)
+    duty_world.run(DAG, at("2026-10-30 10:00"))  # before the notice season
+    assert counts(duty_world) == dict.fromkeys(EVERYONE, 0)
+
+    duty_world.run(DAG, at("2026-11-02 10:00"))
+    (text,) = duty_world.texts("hr1")
+    assert "2027" in text and "calendar.official_notices.2027" in text and "收录到 2026 年" in text
+    assert duty_world.texts("admin1") == [text]
+    duty_world.run(DAG, at("2026-11-02 10:00"))  # a cleared run
+    duty_world.run(DAG, at("2026-11-09 10:00"))  # November reminds once
+    assert counts(duty_world) == {"head1": 0, "hr1": 1, "admin1": 1, "staff1": 0}
+
+    duty_world.run(DAG, at("2026-12-07 10:00"))
+    duty_world.run(DAG, at("2026-12-08 10:00"))  # the same week
+    duty_world.run(DAG, at("2026-12-14 10:00"))
+    assert counts(duty_world) == {"head1": 0, "hr1": 3, "admin1": 3, "staff1": 0}
+
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY.read_text(encoding="utf-8").replace("  official_notices: {}\n", NOTICE_2027), encoding="utf-8")
+    monkeypatch.setenv("WECOMPLY_POLICY", str(policy))
+    duty_world.run(DAG, at("2026-12-21 10:00"))
+    assert counts(duty_world) == {"head1": 0, "hr1": 3, "admin1": 3, "staff1": 0}
+
+    from wecomply.records.models import Delivery
+
+    with duty_world.records.sessions() as session:
+        recorded = session.execute(
+            sa.select(Delivery.subject, Delivery.period, Delivery.status).where(Delivery.duty == "calendar")
+            .order_by(Delivery.id)
+        ).all()
+    assert recorded == [("2027", "2026-11", "sent"), ("2027", "2026-W50", "sent"), ("2027", "2026-W51", "sent")]
+
+
+def test_a_run_outside_working_hours_holds_the_reminder(duty_world) -> None:
+    seed(duty_world)
+    duty_world.run(DAG, at("2026-12-07 20:00"))
+    assert counts(duty_world) == dict.fromkeys(EVERYONE, 0)
+    duty_world.run(DAG, at("2026-12-08 10:00"))
+    assert counts(duty_world) == {"head1": 0, "hr1": 1, "admin1": 1, "staff1": 0}
+
+
+def test_english_companies_read_it_in_english(duty_world, tmp_path, monkeypatch) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY.read_text(encoding="utf-8").replace("locale: zh_CN ", "locale: en    "), encoding="utf-8")
+    monkeypatch.setenv("WECOMPLY_POLICY", str(policy))
+    seed(duty_world)
+    duty_world.run(DAG, at("2026-12-07 10:00"))
+    (text,) = duty_world.texts("hr1")
+    assert text.startswith("[Holiday calendar] WeComply has no State Council holiday notice for 2027 yet")
