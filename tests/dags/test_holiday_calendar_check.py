@@ -85,6 +85,16 @@ def test_a_run_outside_working_hours_holds_the_reminder(duty_world) -> None:
     assert counts(duty_world) == {"head1": 0, "hr1": 1, "admin1": 1, "staff1": 0}
 
 
+def test_without_hr_or_admin_on_the_roster_nobody_is_messaged_and_the_run_succeeds(duty_world) -> None:
+    duty_world.add_department(10, "销售部", head="head1")
+    duty_world.add_person("head1", "王芳", 10, role="manager")
+    duty_world.add_person("staff1", "张伟", 10)
+    run = duty_world.run(DAG, at("2026-12-07 10:00"))
+    assert counts(duty_world) == dict.fromkeys(EVERYONE, 0)
+    returned = run.get_task_instance("check_official_days").xcom_pull(task_ids="check_official_days")
+    assert returned == {"years_awaiting_notice": [2027], "unaddressed": 1}
+
+
 def test_english_companies_read_it_in_english(duty_world, tmp_path, monkeypatch) -> None:
     policy = tmp_path / "policy.yaml"
     policy.write_text(POLICY.read_text(encoding="utf-8").replace("locale: zh_CN ", "locale: en    "), encoding="utf-8")

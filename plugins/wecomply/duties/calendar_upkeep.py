@@ -1,12 +1,13 @@
 """Keeping the official holiday calendar current: HR and admin hear in WeCom when a year's
 State Council notice is missing.
 
-chinesecalendar learns a year's days off and 调休 from a package release, which has come
-after the year began; until then the company enters the notice in the policy
-(`calendar.official_notices`). A year with neither counts Monday to Friday
-(`WorkCalendar`), so its deadlines and quiet hours are wrong around every holiday. A
-warning in task logs and in `policy check` is not where HR looks: this tells them in
-WeCom, from the notice season on, until the year's official days are known.
+chinesecalendar learns a year's days off and 调休 from a package release, which can come
+after the year has begun; until then the company enters the notice in the policy
+(`calendar.official_notices`). A year with neither counts Monday to Friday less the
+fixed-date statutory days (`WorkCalendar`), so its deadlines and quiet hours are wrong
+around the lunar holidays and every 调休. A warning in task logs and in `policy check` is
+not where HR looks: this tells them in WeCom, from the notice season on, until the year's
+official days are known.
 """
 
 from __future__ import annotations
