@@ -14,7 +14,8 @@
 
 Deadlines count working days and quiet hours follow working time, and both depend on the
 State Council's yearly holiday notice. A year that neither chinesecalendar nor the policy
-(`calendar.official_notices`) covers counts Monday to Friday, so this DAG tells HR and
+(`calendar.official_notices`) counts Monday to Friday less 1 January, 1-2 May and 1-3
+October, without the lunar holidays or any make-up working day, so this DAG tells HR and
 admin in WeCom: once in November, then weekly from December until the notice is entered.
 """
 

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 import time_machine
 
 from tests.fixtures.duty_runs import at
+from tests.fixtures.policy_files import NO_NOTICES, NOTICE_2027
 
 DAG = "account_review"
 SYNC = "directory_sync"
@@ -91,12 +92,9 @@ def test_leaver_still_active_is_escalated_to_admin_and_hr_without_disabling(duty
     assert duty_world.sim.user_updates() == []
 
 
-def test_policy_switch_disables_the_leaver_once_and_resolves_the_finding(duty_world, tmp_path, monkeypatch) -> None:
-    policy = tmp_path / "policy.yaml"
-    text = POLICY.read_text(encoding="utf-8")
-    assert "auto_disable_leavers: false" in text
-    policy.write_text(text.replace("auto_disable_leavers: false", "auto_disable_leavers: true"), encoding="utf-8")
-    monkeypatch.setenv("WECOMPLY_POLICY", str(policy))
+def test_policy_switch_disables_the_leaver_once_and_resolves_the_finding(duty_world, shipped_policy_with) -> None:
+    assert "auto_disable_leavers: false" in POLICY.read_text(encoding="utf-8")
+    shipped_policy_with(("auto_disable_leavers: false", "auto_disable_leavers: true"))
 
     seed(duty_world)
     duty_world.run(SYNC, at("2026-03-09 08:30"))
@@ -117,14 +115,12 @@ def test_policy_switch_disables_the_leaver_once_and_resolves_the_finding(duty_wo
     assert escalations(duty_world) == []
 
 
-def test_policy_switch_without_write_permission_falls_back_to_escalation(duty_world, tmp_path, monkeypatch) -> None:
+def test_policy_switch_without_write_permission_falls_back_to_escalation(
+    duty_world, shipped_policy_with, monkeypatch
+) -> None:
     import json
 
-    policy = tmp_path / "policy.yaml"
-    policy.write_text(
-        POLICY.read_text(encoding="utf-8").replace("auto_disable_leavers: false", "auto_disable_leavers: true"), encoding="utf-8"
-    )
-    monkeypatch.setenv("WECOMPLY_POLICY", str(policy))
+    shipped_policy_with(("auto_disable_leavers: false", "auto_disable_leavers: true"))
     seed(duty_world)
     duty_world.run(SYNC, at("2026-03-09 08:30"))
     sim = duty_world.sim
@@ -285,26 +281,13 @@ def test_public_holiday_holds_the_notice_until_the_next_working_day(duty_world) 
     assert duty_world.received("stay") == []
 
 
-# Shaped like a State Council notice, not the real one for 2027 (not published where we could
-# read it): New Year's Day off with the weekend after it, and a Saturday worked.
-NOTICE_2027 = """  official_notices:
-    2027:
-      holidays:
-        - {first: 2027-01-01, last: 2027-01-03, name: 元旦}
-      working_days:
-        - {first: 2027-01-09, name: 元旦调休上班}
-"""
-
-
 def test_a_notice_entered_in_the_policy_holds_the_notice_over_a_year_the_package_lacks(
-    duty_world, tmp_path, monkeypatch
+    duty_world, shipped_policy_with
 ) -> None:
     from wecomply.policy.calendar import WorkCalendar
 
     assert not WorkCalendar().is_covered(2027), "chinesecalendar covers 2027 now: move this test to its next year"
-    policy = tmp_path / "policy.yaml"
-    policy.write_text(POLICY.read_text(encoding="utf-8").replace("  official_notices: {}\n", NOTICE_2027), encoding="utf-8")
-    monkeypatch.setenv("WECOMPLY_POLICY", str(policy))
+    shipped_policy_with((NO_NOTICES, NOTICE_2027))
     seed(duty_world, left=date(2026, 12, 30), known_since=at("2026-12-01 09:00"))
     # A Friday and 元旦: without the entry a day off by law alone, which warns that 2027's
     # notice is missing (and fails the test); with it, a day off by the entered notice.

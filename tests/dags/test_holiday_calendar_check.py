@@ -2,31 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import chinese_calendar
 import pytest
 import sqlalchemy as sa
 
 from tests.fixtures.duty_runs import at
+from tests.fixtures.policy_files import NO_NOTICES, NOTICE_2027
 
 DAG = "holiday_calendar_check"
-POLICY = Path(__file__).resolve().parents[2] / "include" / "policy.yaml"
 EVERYONE = ("head1", "hr1", "admin1", "staff1")
-# Test data in the shape of a notice, not the real notice for 2027.
-NOTICE_2027 = """  official_notices:
-    2027:
-      holidays:
-        - {first: 2027-01-01, last: 2027-01-03, name: 元旦}
-"""
 
 
 @pytest.fixture(autouse=True)
-def package_through_2026(monkeypatch):
+def package_through_2026(package_covering):
     """chinesecalendar as 1.11.0 is: its data ends with 2026, whatever is installed later."""
-    from wecomply.policy import calendar as calendar_module
-
-    monkeypatch.setattr(calendar_module, "_official_data", lambda: (range(2004, 2027), chinese_calendar))
+    package_covering(2026)
 
 
 def seed(world) -> None:
@@ -42,7 +31,7 @@ def counts(world) -> dict[str, int]:
 
 
 def test_hr_and_admin_hear_once_in_november_then_weekly_until_the_notice_is_entered(
-    duty_world, tmp_path, monkeypatch
+    duty_world, shipped_policy_with
 ) -> None:
     seed(duty_world)
     duty_world.run(DAG, at("2026-10-30 10:00"))  # before the notice season
@@ -61,9 +50,7 @@ def test_hr_and_admin_hear_once_in_november_then_weekly_until_the_notice_is_ente
     duty_world.run(DAG, at("2026-12-14 10:00"))
     assert counts(duty_world) == {"head1": 0, "hr1": 3, "admin1": 3, "staff1": 0}
 
-    policy = tmp_path / "policy.yaml"
-    policy.write_text(POLICY.read_text(encoding="utf-8").replace("  official_notices: {}\n", NOTICE_2027), encoding="utf-8")
-    monkeypatch.setenv("WECOMPLY_POLICY", str(policy))
+    shipped_policy_with((NO_NOTICES, NOTICE_2027))
     duty_world.run(DAG, at("2026-12-21 10:00"))
     assert counts(duty_world) == {"head1": 0, "hr1": 3, "admin1": 3, "staff1": 0}
 
@@ -95,10 +82,8 @@ def test_without_hr_or_admin_on_the_roster_nobody_is_messaged_and_the_run_succee
     assert returned == {"years_awaiting_notice": [2027], "unaddressed": 1}
 
 
-def test_english_companies_read_it_in_english(duty_world, tmp_path, monkeypatch) -> None:
-    policy = tmp_path / "policy.yaml"
-    policy.write_text(POLICY.read_text(encoding="utf-8").replace("locale: zh_CN ", "locale: en    "), encoding="utf-8")
-    monkeypatch.setenv("WECOMPLY_POLICY", str(policy))
+def test_english_companies_read_it_in_english(duty_world, shipped_policy_with) -> None:
+    shipped_policy_with(("locale: zh_CN ", "locale: en    "))
     seed(duty_world)
     duty_world.run(DAG, at("2026-12-07 10:00"))
     (text,) = duty_world.texts("hr1")

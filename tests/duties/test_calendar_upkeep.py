@@ -2,28 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-import chinese_calendar
 import pytest
 
+from tests.fixtures.duty_runs import at
 from wecomply.duties.calendar_upkeep import STEP, missing_notice_actions, reminder_period
 from wecomply.duties.model import ActionKind, Duty
-from wecomply.policy import calendar as calendar_module
-from wecomply.policy.calendar import SHANGHAI, UncoveredYearWarning, WorkCalendar
+from wecomply.policy.calendar import UncoveredYearWarning, WorkCalendar
 from wecomply.policy.config import CalendarPolicy, OfficialNotice
 
 STAFF = ("hr1", "admin1")
 
 
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
-
-
 @pytest.fixture(autouse=True)
-def package_through_2026(monkeypatch):
+def package_through_2026(package_covering):
     """chinesecalendar as 1.11.0 is: its data ends with 2026, whatever is installed later."""
-    monkeypatch.setattr(calendar_module, "_official_data", lambda: (range(2004, 2027), chinese_calendar))
+    package_covering(2026)
 
 
 @pytest.mark.parametrize(

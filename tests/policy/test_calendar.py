@@ -22,7 +22,6 @@ import yaml
 from chinese_calendar.constants import workdays as official_make_up_days
 
 from wecomply.errors import UserFacingError
-from wecomply.policy import calendar as calendar_module
 from wecomply.policy.calendar import SHANGHAI, CalendarError, UncoveredYearWarning, WorkCalendar
 from wecomply.policy.config import CalendarPolicy, DatedNote, WorkingHours, load_policy
 
@@ -221,10 +220,10 @@ def notice_policy(raw_policy, write_policy):
 
 
 @pytest.fixture
-def package_before_2026(monkeypatch):
+def package_before_2026(package_covering):
     """The installed chinesecalendar as a release from before the 2026 notice: its data
     stops at 2025, as 1.11.0's will stop at 2026 when 2027 comes."""
-    monkeypatch.setattr(calendar_module, "_official_data", lambda: (range(2004, 2026), chinese_calendar))
+    package_covering(2025)
 
 
 def test_an_entered_notice_gives_the_official_calendar_for_a_year_the_package_lacks(
