@@ -223,3 +223,19 @@ def test_a_cleared_run_reports_what_the_full_path_would_and_anything_unsettled_t
                         .values(status="in_doubt"))
     assert delivered(world.run(DAG, at("2026-04-01 10:00")))["in_doubt"] == 1
     assert uploads(world) == 3  # once per addressed scope, in the first run
+
+
+@pytest.mark.filterwarnings("ignore::wecomply.policy.calendar.UncoveredYearWarning")  # the case under test
+def test_a_month_counted_without_its_holiday_notice_tells_every_reader(world, package_covering) -> None:
+    """The package made to end in 2025 and no 2026 notice entered: every summary and file
+    says the working-day deadlines are estimates, and the archived figures name the year."""
+    package_covering(2025)
+    world.run(DAG, at("2026-04-01 10:00"))
+
+    for userid in RECIPIENTS:
+        summary, file = messages_of(world, userid)
+        assert "2026 年放假通知未录入，工作日期限为估算" in summary[1]["markdown"]["content"], userid
+        html = world.sim.uploaded_media(file[1]["file"]["media_id"]).data.decode("utf-8")
+        assert "2026 年的国务院节假日安排通知尚未录入" in html, userid
+    data = json.loads((world.archive_dir / "2026-03" / "data" / "zh" / "company.json").read_text(encoding="utf-8"))
+    assert data["report"]["estimated_calendar_years"] == [2026]

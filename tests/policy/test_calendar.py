@@ -262,6 +262,14 @@ def test_without_the_notice_the_fixed_date_statutory_days_are_still_off(package_
     assert weekdays_less_fixed.is_working_day(date(2026, 2, 16))  # 春节: lunar, needs the notice
 
 
+def test_years_on_fallback_are_those_with_neither_the_package_nor_a_notice(notice_policy, package_covering):
+    package_covering(2025)
+    assert WorkCalendar().years_on_fallback([2027, 2025, 2026, 2026]) == [2026, 2027]
+    assert WorkCalendar(notice_policy).years_on_fallback([2025, 2026, 2027]) == [2027]  # 2026 entered
+    # A company keeping its own calendar has no fallback to warn about.
+    assert WorkCalendar(CalendarPolicy(source="weekends")).years_on_fallback([2026, 2027]) == []
+
+
 def test_company_overrides_still_apply_on_top_of_an_entered_notice(raw_policy, write_policy, package_before_2026):
     raw_policy["calendar"] |= yaml.safe_load(NOTICE_2026)["calendar"]
     raw_policy["calendar"]["extra_holidays"] = [{"date": "2026-02-24", "reason": "年后团建"}]

@@ -6,12 +6,13 @@ out by hand from them (the comments say how). Runs on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pytest
 
 from tests.reports.month_records import COMPANY_NAME, SALES, TECH, at, seed_month
-from wecomply.policy.calendar import WorkCalendar
+from wecomply.policy.calendar import UncoveredYearWarning, WorkCalendar
 from wecomply.policy.config import load_policy
 from wecomply.reports.aggregate import build_reports, collect_month, reports_from, score_bands
 from wecomply.reports.model import Better, Month, MonthlyReport, ScopeKind, Unit
@@ -236,3 +237,38 @@ def test_english_labels_and_rendering(records_db) -> None:
             assert report.scope.name in render_html(report, locale=locale)
             assert len(render_markdown_summary(report, locale=locale).encode("utf-8")) <= 2048
     assert "钱离" in render_html(zh[2]) and "Leaver&#39;s account still enabled" in render_html(en[2], locale="en")
+
+
+def test_a_month_counted_without_its_holiday_notice_says_so(records_db, package_covering) -> None:
+    """With the package ending in 2025 and no notice entered, March 2026's deadlines are
+    counted on the fallback: the same figures here (March 2026 has no lunar holiday or
+    调休), and every report names 2026 as estimated, in both renderings."""
+    with records_db.sessions.begin() as session:
+        seed_month(session)
+    policy = load_policy()
+    with records_db.sessions.begin() as session:
+        official = collect_month(MARCH, session=session, policy=policy, calendar=WorkCalendar(policy), as_of=AS_OF)
+    package_covering(2025)
+    with records_db.sessions.begin() as session, pytest.warns(UncoveredYearWarning):
+        fallback = collect_month(MARCH, session=session, policy=policy, calendar=WorkCalendar(policy), as_of=AS_OF)
+    assert official.estimated_calendar_years == () and fallback.estimated_calendar_years == (2026,)
+    for known, estimated in zip(reports_from(official), reports_from(fallback), strict=True):
+        assert estimated.estimated_calendar_years == (2026,)
+        assert dataclasses.replace(estimated, estimated_calendar_years=()) == known
+    company = reports_from(fallback)[0]
+    assert "2026 年的国务院节假日安排通知尚未录入" in render_html(company)
+    assert "2026 年放假通知未录入" in render_markdown_summary(company)
+    assert "国务院节假日安排通知" not in render_html(reports_from(official)[0])
+
+
+@pytest.mark.parametrize(
+    ("month", "last_covered", "estimated"),
+    [(Month(2027, 1), 2026, (2027,)), (Month(2027, 1), 2025, (2026, 2027)), (Month(2026, 12), 2026, ())],
+)
+def test_january_also_depends_on_the_year_before(records_db, package_covering, month, last_covered, estimated) -> None:
+    """A deadline that ran out in January was counted from a start in December."""
+    package_covering(last_covered)
+    policy = load_policy()
+    with records_db.sessions.begin() as session:
+        facts = collect_month(month, session=session, policy=policy, calendar=WorkCalendar(policy))
+    assert facts.estimated_calendar_years == estimated

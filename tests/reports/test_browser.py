@@ -4,6 +4,7 @@ widths. Screenshots stay in test-artifacts/ for a human look."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import subprocess
@@ -118,3 +119,22 @@ def test_printed_report_shows_the_headings(
     assert "销售部" in flat and "83.3%" in flat
     pages_count = text.count("\f")
     assert 1 <= pages_count <= 6, f"print layout produced {pages_count} pages"
+
+
+def test_the_estimated_calendar_note_shows_on_phone_and_on_paper(
+    chromium: Chromium, artifacts_dir: Path, tmp_path: Path
+) -> None:
+    page = artifacts_dir / "report-monthly-zh-estimated.html"
+    page.write_text(render_html(dataclasses.replace(sample_report(), estimated_calendar_years=(2027,))), encoding="utf-8")
+    image = decode_png(chromium.screenshot(page, artifacts_dir / "report-monthly-zh-estimated-phone.png", width=390, height=1200))
+    warn_background = (0xFF, 0xF6, 0xE5)
+    note_rows = [y for y in range(0, 600) if _close(image.pixel(30, y), warn_background, 3)]
+    assert len(note_rows) > 60, f"the note's background shows on {len(note_rows)} rows at x=30: missing or squeezed?"
+    for y in range(260, 1200, 40):
+        assert _close(image.pixel(image.width - 4, y), PAGE_BACKGROUND), f"content overflows at y={y}"
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed; the screenshot still checks the note")
+    pdf = chromium.print_pdf(page, tmp_path / "report.pdf")
+    text = subprocess.run([pdftotext, "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "2027年的国务院节假日安排通知尚未录入" in re.sub(r"\s+", "", text)

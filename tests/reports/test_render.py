@@ -178,3 +178,22 @@ def test_summary_fits_wecom_limit_with_500_failures(locale: str) -> None:
         if "测试员" in line:
             shown = line.split("…")[0].split(separator)
             assert shown and all(name in names for name in shown), line
+
+
+@pytest.mark.parametrize(
+    ("locale", "title", "body", "line"),
+    [
+        ("zh", "工作日为估算", "2026、2027 年的国务院节假日安排通知尚未录入", "2026、2027 年放假通知未录入，工作日期限为估算"),
+        ("en", "Working days are estimated", "The State Council's holiday notice for 2026 and 2027 has not been entered",
+         "No holiday notice entered for 2026 and 2027: working-day deadlines are estimates"),
+    ],
+)
+def test_a_report_on_an_estimated_calendar_says_so_at_the_top(locale: str, title: str, body: str, line: str) -> None:
+    plain = sample_report()
+    estimated = dataclasses.replace(plain, estimated_calendar_years=(2026, 2027))
+    html = text_of(render_html(estimated, locale=locale)).replace("&#39;", "'")
+    first_section = (SECTION_TITLES_ZH if locale == "zh" else SECTION_TITLES_EN)[1]
+    assert html.index(title) < html.index(body) < html.index(first_section)
+    assert line in render_markdown_summary(estimated, locale=locale)
+    assert title not in text_of(render_html(plain, locale=locale))
+    assert line not in render_markdown_summary(plain, locale=locale)

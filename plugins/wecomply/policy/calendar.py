@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -119,13 +120,19 @@ class WorkCalendar:
         """Years the policy enters a notice for that the installed package now covers."""
         return sorted(year for year in self.settings.official_notices if year in self._covered)
 
+    def years_on_fallback(self, years: Iterable[int]) -> list[int]:
+        """Which of `years` count working days on the fallback (Monday–Friday less the
+        fixed-date statutory days off), sorted. A company that keeps its own calendar
+        (`source` other than chinese_calendar) has none: its days are its own word."""
+        if self.settings.source != "chinese_calendar":
+            return []
+        return sorted(year for year in set(years) if not self.has_official_days(year))
+
     def years_awaiting_notice(self, today: date) -> list[int]:
         """The years HR should enter a notice for, as of `today`: this year, and from
         November the next, when neither the package nor the policy has its official days."""
-        if self.settings.source != "chinese_calendar":
-            return []
         years = [today.year, today.year + 1] if today.month >= NOTICE_SEASON_MONTH else [today.year]
-        return [year for year in years if not self.has_official_days(year)]
+        return self.years_on_fallback(years)
 
     def is_working_day(self, day: date) -> bool:
         day = _as_date(day)

@@ -219,6 +219,9 @@ class MonthFacts:
     incident_minutes: int
     retraining_period: str
     bands: tuple[tuple[float, float], ...]
+    # Years whose working days were counted without the State Council's notice (the
+    # calendar's fallback): the month's working-day deadlines may be a day or more off.
+    estimated_calendar_years: tuple[int, ...] = ()
     band_counts: dict[Dept, list[int]] = field(default_factory=dict)
     missed: dict[Dept, list[OnboardingMiss]] = field(default_factory=lambda: defaultdict(list))
     failed: dict[Dept, list[AssessmentResult]] = field(default_factory=lambda: defaultdict(list))
@@ -310,6 +313,9 @@ def collect_month(
         incident_minutes=int(policy.incidents.report_within.as_timedelta().total_seconds() // 60),
         retraining_period=period_of(month.first_day, policy.periodic_training.cadence),
         bands=score_bands(float(policy.assessment.pass_mark)),
+        # A deadline that ran out in the month was counted from a start up to a month
+        # before it, so January's reports depend on December's year too.
+        estimated_calendar_years=tuple(calendar.years_on_fallback({month.previous().year, month.year})),
     )
     _onboarding(facts, session, people)
     _retraining(facts, session, policy.periodic_training.cadence)
@@ -815,6 +821,7 @@ def _report(
         notices=notices,
         incidents=incidents,
         departments=departments,
+        estimated_calendar_years=facts.estimated_calendar_years,
     )
 
 

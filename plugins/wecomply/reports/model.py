@@ -288,6 +288,9 @@ class MonthlyReport:
     notices: NoticesSection
     incidents: IncidentsSection
     departments: tuple[str, ...] = field(default=())  # company scope: departments covered
+    # Years counted on the calendar's fallback (no official holiday notice yet): the report
+    # says its working-day deadlines are estimates until HR enters the notice.
+    estimated_calendar_years: tuple[int, ...] = field(default=())
 
     def headline(self) -> tuple[tuple[str, Figure], ...]:
         """The KPI cards at the top, as (message key, figure)."""

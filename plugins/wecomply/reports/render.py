@@ -106,6 +106,9 @@ class ReportFormatter:
         points = sep.join(f"{band.label}: {band.count}" for band in bands)
         return self.t("assessment.distribution_desc", points=points)
 
+    def years(self, years: Sequence[int]) -> str:
+        return ("、" if self.locale == "zh" else " and ").join(str(year) for year in years)
+
     def names(self, people: Sequence[Person], limit: int | None = None) -> str:
         """Names joined for one line; beyond `limit` ends with `…等N人` (N is the total)."""
         return self.join([p.name for p in people], limit, counting="people")
