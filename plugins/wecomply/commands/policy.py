@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from wecomply.policy.calendar import WorkCalendar
-    from wecomply.policy.config import Policy
+    from wecomply.policy.config import NoticeDays, Policy
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -34,7 +34,7 @@ def _check(args: argparse.Namespace) -> int:
     path = resolve_policy_path(args.file)
     policy = load_policy(path)
     calendar = WorkCalendar(policy)
-    for line in summary_lines(policy, calendar):
+    for line in summary_lines(policy, calendar) + notice_lines(policy):
         print(line)
     for line in calendar_warnings(policy, calendar, datetime.now(SHANGHAI).date()):
         print(line)
@@ -52,12 +52,12 @@ def calendar_warnings(policy: Policy, calendar: WorkCalendar, today: date) -> li
     lines = [
         f"警告 / warning: 还没有 {year} 年的国务院节假日安排（chinesecalendar 收录到 {last} 年），"
         f"{year} 年的期限按周一至周五（除元旦、劳动节、国庆节）计算。通知发布后，"
-        f"升级 chinesecalendar，或把通知中的放假与调休上班日期填入 calendar.official_notices.{year} / "
+        f"升级 chinesecalendar，或把通知正文粘贴到 calendar.official_notices.{year}.text / "
         f"no official holidays for {year} yet (chinesecalendar covers up to "
         f"{last}), so {year}'s deadlines count Monday to Friday (less 1 January, 1-2 May and "
         f"1-3 October). Once the "
-        f"State Council's notice is out, upgrade chinesecalendar or enter its days off and make-up "
-        f"working days under calendar.official_notices.{year}"
+        f"State Council's notice is out, upgrade chinesecalendar or paste its text under "
+        f"calendar.official_notices.{year}.text"
         for year in calendar.years_awaiting_notice(today)
     ]
     lines += [
@@ -66,6 +66,22 @@ def calendar_warnings(policy: Policy, calendar: WorkCalendar, today: date) -> li
         for year in calendar.superseded_notices
     ]
     return lines
+
+
+def notice_lines(policy: Policy) -> list[str]:
+    """Each entered notice as read, run by run, so HR can hold it against the published text."""
+
+    def runs(days: list[NoticeDays]) -> str:
+        return "、".join(
+            f"{d.name or '-'} {d.first:%m-%d}" + (f"–{d.last:%m-%d}" if d.last and d.last != d.first else "")
+            for d in days
+        ) or "无 / none"
+
+    return [
+        f"{year} 年通知 / notice for {year}: 放假 / days off {len(notice.holiday_dates)} 天: {runs(notice.holidays)}；"
+        f"调休上班 / make-up working days: {runs(notice.working_days)}"
+        for year, notice in sorted(policy.calendar.official_notices.items())
+    ]
 
 
 def summary_lines(policy: Policy, calendar: WorkCalendar) -> list[str]:

@@ -166,14 +166,13 @@ class WorkCalendar:
             f"chinesecalendar 没有 {year} 年的法定节假日数据，{year} 年按周一至周五上班"
             f"（元旦、劳动节、国庆节的法定假日除外）、加上公司在策略文件中的调整计算，春节等农历假日"
             f"与调休都不知道；请升级 chinesecalendar，或把国务院 {year} 年节假日安排"
-            f"通知中的放假与调休上班日期填入策略文件的 calendar.official_notices.{year} / "
+            f"通知正文粘贴到策略文件的 calendar.official_notices.{year}.text / "
             f"chinesecalendar has no official holiday data for {year} "
             f"(covers {self._covered.start}-{self._covered.stop - 1}); {year} uses Monday-Friday less "
             f"the fixed-date statutory days off (1 January, 1-2 May, 1-3 October) plus the policy's "
             f"overrides, without the lunar holidays or any make-up working day. Upgrade "
-            f"chinesecalendar, or enter the State Council's notice "
-            f"for {year} (its days off and make-up working days) under calendar.official_notices.{year} "
-            f"in the policy."
+            f"chinesecalendar, or paste the State Council's notice for {year} under "
+            f"calendar.official_notices.{year}.text in the policy."
         )
         log.warning(message)
         warnings.warn(message, UncoveredYearWarning, stacklevel=3)

@@ -34,6 +34,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from wecomply.errors import UserFacingError
+from wecomply.policy.holiday_notice import NoticeTextError, as_policy_entries, parse_notice
 
 POLICY_ENV = "WECOMPLY_POLICY"
 # plugins/wecomply/policy/config.py -> the repository root is three levels above `policy/`.
@@ -290,6 +291,35 @@ class CalendarPolicy(_Model):
     # chinesecalendar release follows later, and the registry may not have it when January
     # comes. Until then the company enters the notice here, so deadlines keep 调休.
     official_notices: dict[NoticeYear, OfficialNotice] = Field(default_factory=dict)
+
+    @field_validator("official_notices", mode="before")
+    @classmethod
+    def _read_pasted_notices(cls, value: Any) -> Any:
+        """A notice given as `text` (pasted as published) is read into its days here, then
+        checked like one typed in as `holidays` and `working_days`."""
+        if not isinstance(value, dict):
+            return value
+        read = dict(value)
+        for year, notice in value.items():
+            if not (isinstance(notice, dict) and "text" in notice):
+                continue
+            where = f"official_notices[{year}]"
+            if set(notice) != {"text"} or not isinstance(notice["text"], str) or not str(year).isdigit():
+                raise _bad(
+                    f"{where} 同时有 text 和其他键，或 text 不是文本 / {where} has text beside other keys, "
+                    "or a text that is not a string",
+                    "只填 text（通知原文），或只填 holidays / working_days / either text (the notice as "
+                    "published) alone, or holidays and working_days",
+                )
+            try:
+                read[year] = as_policy_entries(parse_notice(notice["text"], int(year)))
+            except NoticeTextError as exc:
+                raise _bad(
+                    f"{where}.text: {exc}",
+                    "国务院办公厅节假日安排通知的正文，每个编号条目（一、元旦：…）一行 / the text of the "
+                    "State Council's notice, one numbered item (一、元旦：…) per line",
+                ) from None
+        return read
 
     @model_validator(mode="after")
     def _notices_fit_their_years(self) -> CalendarPolicy:
