@@ -109,3 +109,9 @@ def test_policy_check_lists_the_days_it_read() -> None:
     assert line.startswith("2026 年通知 / notice for 2026: 放假 / days off 33 天: 元旦 01-01–01-03、春节 02-15–02-23、")
     assert "调休上班 / make-up working days: 元旦调休上班 01-04、春节调休上班 02-14、春节调休上班 02-28、" in line
     assert notice_lines(parse_policy(DEFAULT_POLICY_PATH.read_text(encoding="utf-8"))) == []
+
+
+def test_full_width_digits_and_marks_read_the_same() -> None:
+    wide = NOTICES[2026].translate(str.maketrans("0123456789", "０１２３４５６７８９")).replace("一、", "一．")
+    assert wide != NOTICES[2026]
+    assert parse_notice(wide, 2026) == parse_notice(NOTICES[2026], 2026)

@@ -17,13 +17,14 @@ gives days off and one that says 上班 gives make-up working days; any other cl
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
 _ITEM = re.compile(r"^\s*([一二三四五六七八九十]{1,3})\s*[、.．]\s*([^：:，,。]{1,20}?)\s*[：:]\s*(.+)$")
 # Annotations such as （农历正月初七、周一） carry 七、 which would read as an item mark: they go first.
 _NOTE = re.compile(r"[（(][^（）()]*[）)]")
-_ITEM_START = re.compile(r"([。\s])([一二三四五六七八九十]{1,3}[、．])")
+_ITEM_START = re.compile(r"([。\s])([一二三四五六七八九十]{1,3}[、.])")
 _DATE = re.compile(r"(?:(\d{4})\s*年\s*)?(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*[日号]")
 _COUNT = re.compile(r"(?:共|放假)\s*(\d{1,2})\s*天")
 _CLAUSE = re.compile(r"[。；;，,]")
@@ -60,7 +61,8 @@ def parse_notice(text: str, year: int) -> NoticeArrangement:
     holidays: list[NoticeRun] = []
     working: list[NoticeRun] = []
     # A notice copied from a web page may arrive as one paragraph: each item starts a line.
-    lines = _ITEM_START.sub(r"\1\n\2", _NOTE.sub("", text)).splitlines()
+    # NFKC first: a copy may carry full-width digits (１月１日) and punctuation.
+    lines = _ITEM_START.sub(r"\1\n\2", _NOTE.sub("", unicodedata.normalize("NFKC", text))).splitlines()
     items = [m for m in map(_ITEM.match, lines) if m]
     if not items:
         raise NoticeTextError(
