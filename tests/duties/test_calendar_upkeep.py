@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from tests.fixtures.duty_runs import at
+from tests.fixtures.policy_files import statutory_holidays
 from wecomply.duties.calendar_upkeep import STEP, missing_notice_actions, reminder_period
 from wecomply.duties.model import ActionKind, Duty
 from wecomply.policy.calendar import UncoveredYearWarning, WorkCalendar
@@ -55,7 +56,7 @@ def test_outside_working_hours_the_reminder_waits_for_the_next_window() -> None:
 
 
 def test_an_entered_notice_ends_the_reminders() -> None:
-    notice = OfficialNotice.model_validate({"holidays": [{"first": "2027-01-01", "last": "2027-01-03"}]})
+    notice = OfficialNotice.model_validate({"holidays": statutory_holidays(2027)})
     calendar = WorkCalendar(CalendarPolicy(official_notices={2027: notice}))
     assert missing_notice_actions(now=at("2026-12-07 10:00"), calendar=calendar, recipients=STAFF) == ()
 

@@ -21,6 +21,7 @@ import pytest
 import yaml
 from chinese_calendar.constants import workdays as official_make_up_days
 
+from tests.fixtures.policy_files import statutory_holidays
 from wecomply.errors import UserFacingError
 from wecomply.policy.calendar import SHANGHAI, CalendarError, UncoveredYearWarning, WorkCalendar
 from wecomply.policy.config import CalendarPolicy, DatedNote, WorkingHours, load_policy
@@ -282,7 +283,7 @@ def test_company_overrides_still_apply_on_top_of_an_entered_notice(raw_policy, w
 
 def test_the_package_wins_once_it_covers_the_entered_year(raw_policy, write_policy):
     raw_policy["calendar"]["official_notices"] = {
-        2026: {"holidays": [{"first": "2026-03-02", "name": "a mistyped day"}]}
+        2026: {"holidays": [{"first": "2026-03-02", "name": "a mistyped day"}, *statutory_holidays(2026)]}
     }
     cal = WorkCalendar(load_policy(write_policy(raw_policy)))
     assert cal.is_working_day(date(2026, 3, 2))  # a Monday the package knows is worked

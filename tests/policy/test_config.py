@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from tests.fixtures.policy_files import statutory_holidays
 from wecomply.cli import main
 from wecomply.commands.policy import calendar_warnings
 from wecomply.errors import UserFacingError
@@ -253,7 +254,7 @@ def test_policy_check_warns_from_november_that_next_years_notice_is_missing(poli
 
 def test_policy_check_is_quiet_about_an_entered_notice_and_says_when_one_is_superseded(raw_policy, write_policy):
     raw_policy["calendar"]["official_notices"] = {
-        year: {"holidays": [{"first": f"{year}-10-01"}]} for year in (LAST_COVERED, LAST_COVERED + 1)
+        year: {"holidays": statutory_holidays(year)} for year in (LAST_COVERED, LAST_COVERED + 1)
     }
     policy = load_policy(write_policy(raw_policy))
     (note,) = _calendar_warnings(policy, date(LAST_COVERED, 12, 1))

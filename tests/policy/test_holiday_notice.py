@@ -115,3 +115,16 @@ def test_full_width_digits_and_marks_read_the_same() -> None:
     wide = NOTICES[2026].translate(str.maketrans("0123456789", "０１２３４５６７８９")).replace("一、", "一．")
     assert wide != NOTICES[2026]
     assert parse_notice(wide, 2026) == parse_notice(NOTICES[2026], 2026)
+
+
+def test_a_notice_pasted_in_part_is_refused_naming_the_statutory_days_it_lacks() -> None:
+    """Only the first two items: 劳动节 and 国庆节 are missing. Accepted, it would stop the
+    missing-notice reminder for a year whose later holidays are still unknown."""
+    first_two = "\n".join(NOTICES[2026].splitlines()[3:5])
+    assert first_two.startswith("一、元旦") and "三、" not in first_two
+    with pytest.raises(PolicyError) as caught:
+        parse_policy(_policy_with({2026: first_two}))
+    message = str(caught.value)
+    assert "official_notices[2026] 缺少法定假日" in message
+    assert "2026-05-01, 2026-05-02, 2026-10-01, 2026-10-02, 2026-10-03" in message
+    assert "paste or enter every item of the notice" in message

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from wecomply.errors import UserFacingError
 from wecomply.policy.config import CalendarPolicy, DurationSpec, Policy, WorkingHours
+from wecomply.policy.statutory import STATUTORY_FIXED_DAYS_OFF, STATUTORY_FIXED_SINCE
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 log = logging.getLogger(__name__)
@@ -33,14 +34,6 @@ log = logging.getLogger(__name__)
 _SEARCH_LIMIT_DAYS = 400
 
 Clock = Literal["calendar", "working_days"]
-
-# 《全国年节及纪念日放假办法》 as revised in 2024, in force from 2025: the statutory days off
-# with a fixed Gregorian date. The others (春节, 清明, 端午, 中秋) follow the lunar calendar
-# or a solar term, and every 调休 (and a substitute day for one on a weekend) comes from the
-# year's notice, so these are all a year without its notice can know for certain. Years
-# before 2025 that the package lacks (before 2004) keep plain Monday–Friday.
-STATUTORY_FIXED_DAYS_OFF: frozenset[tuple[int, int]] = frozenset({(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)})
-STATUTORY_FIXED_SINCE = 2025
 
 # The State Council's notice for the next year has come out between early November
 # (2025-11-04 for 2026) and early December (2016-12-01 for 2017).
