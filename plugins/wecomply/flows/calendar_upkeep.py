@@ -28,8 +28,9 @@ def run_calendar_check(ctx: RunContext) -> dict[str, Any]:
         recipients = function_members(session, ctx.policy, RECIPIENT_ROLES, today)
     for year in years:
         log.warning(
-            "还没有 %s 年的国务院节假日安排：请填入 calendar.official_notices.%s / no official holidays "
-            "for %s yet: enter its notice under calendar.official_notices.%s", year, year, year, year,
+            "还没有 %s 年的国务院节假日安排：请把通知正文粘贴到 calendar.official_notices.%s.text / no "
+            "official holidays for %s yet: paste its notice under calendar.official_notices.%s.text",
+            year, year, year, year,
         )
     if not recipients:
         # Nobody to tell in WeCom: the policy's roles name no HR or admin. The task log
