@@ -4,7 +4,7 @@
 **为什么 / Why:** 期限按工作日计算，免打扰按工作时间计算，都依赖国务院每年的节假日安排
 （含调休）。chinesecalendar 包收录新一年的安排，可能晚于新年开始；在此之前，公司可以把通知填入
 `include/policy.yaml` 的 `calendar.official_notices`。两者都没有的年份只按周一至周五计算
-（除元旦、劳动节、国庆节），春节与调休都会算错。
+（法定节假日除外），补假、连休与调休都会算错。
 
 **每个工作日 10:00（北京时间）检查 / checks every weekday at 10:00 Asia/Shanghai:**
 1. 今年，以及从 11 月起的明年，是否已有法定节假日与调休数据（包或策略文件）。
@@ -14,8 +14,8 @@
 
 Deadlines count working days and quiet hours follow working time, and both depend on the
 State Council's yearly holiday notice. A year that neither chinesecalendar nor the policy
-(`calendar.official_notices`) counts Monday to Friday less 1 January, 1-2 May and 1-3
-October, without the lunar holidays or any make-up working day, so this DAG tells HR and
+(`calendar.official_notices`) counts Monday to Friday less the statutory days off, without
+the substitute days, bridging days or make-up working days, so this DAG tells HR and
 admin in WeCom: once in November, then weekly from December until the notice is entered.
 """
 

@@ -248,19 +248,25 @@ def test_without_the_notice_that_year_falls_back_and_differs_from_the_official_d
         assert weekdays_only.is_working_day(date(2026, 10, 5))  # National Day, a Monday
 
 
-def test_without_the_notice_the_fixed_date_statutory_days_are_still_off(package_before_2026):
-    """元旦, 劳动节 and 国庆节 have fixed dates by law (from 2025: 1/1, 5/1-2, 10/1-3), so a
-    year without its notice still keeps them off; the lunar holidays and 调休 it cannot know."""
-    weekdays_less_fixed = WorkCalendar()
+def test_without_the_notice_the_statutory_days_are_still_off(package_before_2026):
+    """The law fixes 13 days off without a notice (from 2025: 元旦, 春节 from 除夕 to 初三,
+    清明, 1-2 May, 端午, 中秋, 1-3 October), so a year without its notice still keeps them
+    off; the substitute days, bridging days and 调休 it cannot know."""
+    fallback = WorkCalendar()
     with pytest.warns(UncoveredYearWarning):
         weekdays_off = [
-            d for d in days(date(2026, 1, 1), date(2026, 12, 31))
-            if d.weekday() < 5 and not weekdays_less_fixed.is_working_day(d)
+            d for d in days(date(2026, 1, 1), date(2026, 12, 31)) if d.weekday() < 5 and not fallback.is_working_day(d)
         ]
-    # 2 May and 3 October 2026 are Saturdays.
-    assert weekdays_off == [date(2026, 1, 1), date(2026, 5, 1), date(2026, 10, 1), date(2026, 10, 2)]
+    # 2 May, 3 October and 清明 (5 April) 2026 fall on weekends; 春节 is 17 February.
+    assert weekdays_off == [
+        date(2026, 1, 1), date(2026, 2, 16), date(2026, 2, 17), date(2026, 2, 18), date(2026, 2, 19),
+        date(2026, 5, 1), date(2026, 6, 19), date(2026, 9, 25), date(2026, 10, 1), date(2026, 10, 2),
+    ]  # fmt: skip
     assert not any(chinese_calendar.is_workday(d) for d in weekdays_off), "each is a day off officially too"
-    assert weekdays_less_fixed.is_working_day(date(2026, 2, 16))  # 春节: lunar, needs the notice
+    # What only the notice says: 2026-02-20 (a Friday) bridges 春节 to the weekend, and
+    # Saturday 2026-02-14 is worked in exchange.
+    assert fallback.is_working_day(date(2026, 2, 20)) and not chinese_calendar.is_workday(date(2026, 2, 20))
+    assert not fallback.is_working_day(date(2026, 2, 14)) and chinese_calendar.is_workday(date(2026, 2, 14))
 
 
 def test_years_on_fallback_are_those_with_neither_the_package_nor_a_notice(notice_policy, package_covering):

@@ -118,13 +118,13 @@ def test_full_width_digits_and_marks_read_the_same() -> None:
 
 
 def test_a_notice_pasted_in_part_is_refused_naming_the_statutory_days_it_lacks() -> None:
-    """Only the first two items: 劳动节 and 国庆节 are missing. Accepted, it would stop the
-    missing-notice reminder for a year whose later holidays are still unknown."""
+    """Only the first two items (元旦, 春节): 清明 onwards are missing. Accepted, it would stop
+    the missing-notice reminder for a year whose later holidays are still unknown."""
     first_two = "\n".join(NOTICES[2026].splitlines()[3:5])
     assert first_two.startswith("一、元旦") and "三、" not in first_two
     with pytest.raises(PolicyError) as caught:
         parse_policy(_policy_with({2026: first_two}))
     message = str(caught.value)
     assert "official_notices[2026] 缺少法定假日" in message
-    assert "2026-05-01, 2026-05-02, 2026-10-01, 2026-10-02, 2026-10-03" in message
+    assert "2026-04-05, 2026-05-01, 2026-05-02, 2026-06-19, 2026-09-25, … (8 天 / days)" in message
     assert "paste or enter every item of the notice" in message

@@ -241,7 +241,7 @@ def test_english_labels_and_rendering(records_db) -> None:
 
 def test_a_month_counted_without_its_holiday_notice_says_so(records_db, package_covering) -> None:
     """With the package ending in 2025 and no notice entered, March 2026's deadlines are
-    counted on the fallback: the same figures here (March 2026 has no lunar holiday or
+    counted on the fallback: the same figures here (March 2026 has no holiday or
     调休), and every report names 2026 as estimated, in both renderings."""
     with records_db.sessions.begin() as session:
         seed_month(session)

@@ -51,11 +51,11 @@ def calendar_warnings(policy: Policy, calendar: WorkCalendar, today: date) -> li
     last = calendar.covered_years[-1]
     lines = [
         f"警告 / warning: 还没有 {year} 年的国务院节假日安排（chinesecalendar 收录到 {last} 年），"
-        f"{year} 年的期限按周一至周五（除元旦、劳动节、国庆节）计算。通知发布后，"
+        f"{year} 年的期限按周一至周五（法定节假日除外）计算，补假、连休与调休都不知道。通知发布后，"
         f"升级 chinesecalendar，或把通知正文粘贴到 calendar.official_notices.{year}.text / "
         f"no official holidays for {year} yet (chinesecalendar covers up to "
-        f"{last}), so {year}'s deadlines count Monday to Friday (less 1 January, 1-2 May and "
-        f"1-3 October). Once the "
+        f"{last}), so {year}'s deadlines count Monday to Friday less the statutory days off, "
+        f"without substitute days, bridging days or make-up working days. Once the "
         f"State Council's notice is out, upgrade chinesecalendar or paste its text under "
         f"calendar.official_notices.{year}.text"
         for year in calendar.years_awaiting_notice(today)

@@ -4,8 +4,8 @@ State Council notice is missing.
 chinesecalendar learns a year's days off and 调休 from a package release, which can come
 after the year has begun; until then the company enters the notice in the policy
 (`calendar.official_notices`). A year with neither counts Monday to Friday less the
-fixed-date statutory days (`WorkCalendar`), so its deadlines and quiet hours are wrong
-around the lunar holidays and every 调休. A warning in task logs and in `policy check` is
+statutory days off (`WorkCalendar`, `wecomply.policy.statutory`), so its deadlines and
+quiet hours are wrong around every 补假, bridging day and 调休. A warning in task logs and in `policy check` is
 not where HR looks: this tells them in WeCom, from the notice season on, until the year's
 official days are known.
 """

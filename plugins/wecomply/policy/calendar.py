@@ -5,8 +5,9 @@ which encodes the State Council's yearly holiday notices (国务院办公厅关�
 make-up working days (调休) included. Version 1.11.0 covers 2004–2026. For a year the
 package does not cover yet, the company may enter that year's notice in the policy
 (`calendar.official_notices`); a year in neither falls back to Monday–Friday less the
-statutory days off that have a fixed date (元旦, 劳动节, 国庆节). That is still wrong around
-the lunar holidays and every 调休, so the fallback warns loudly (once per year per
+statutory days off (`wecomply.policy.statutory`: 元旦, 春节 from 除夕, 清明, 劳动节, 端午,
+中秋, 国庆节). That is still wrong around every substitute day for a holiday on a weekend
+(补假), bridging day and 调休, so the fallback warns loudly (once per year per
 calendar), and `years_awaiting_notice` tells HR in time (the `holiday_calendar_check` DAG).
 The company's own overrides from the policy apply on top of all three.
 
@@ -24,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from wecomply.errors import UserFacingError
 from wecomply.policy.config import CalendarPolicy, DurationSpec, Policy, WorkingHours
-from wecomply.policy.statutory import STATUTORY_FIXED_DAYS_OFF, STATUTORY_FIXED_SINCE
+from wecomply.policy.statutory import statutory_days_off
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 log = logging.getLogger(__name__)
@@ -41,8 +42,8 @@ NOTICE_SEASON_MONTH = 11
 
 
 class UncoveredYearWarning(UserWarning):
-    """The official calendar has no data for a year: Monday to Friday less the fixed-date
-    statutory days off, plus company overrides, are used."""
+    """The official calendar has no data for a year: Monday to Friday less the statutory
+    days off, plus company overrides, are used."""
 
 
 class CalendarError(UserFacingError):
@@ -115,7 +116,7 @@ class WorkCalendar:
 
     def years_on_fallback(self, years: Iterable[int]) -> list[int]:
         """Which of `years` count working days on the fallback (Monday–Friday less the
-        fixed-date statutory days off), sorted. A company that keeps its own calendar
+        statutory days off), sorted. A company that keeps its own calendar
         (`source` other than chinese_calendar) has none: its days are its own word."""
         if self.settings.source != "chinese_calendar":
             return []
@@ -147,7 +148,7 @@ class WorkCalendar:
                 days_off, make_up_days = notice
                 return day in make_up_days or (day not in days_off and day.weekday() < 5)
             self._warn_uncovered(day.year)
-            if day.year >= STATUTORY_FIXED_SINCE and (day.month, day.day) in STATUTORY_FIXED_DAYS_OFF:
+            if day in statutory_days_off(day.year):
                 return False
         return day.weekday() < 5
 
@@ -157,13 +158,14 @@ class WorkCalendar:
         self._warned_years.add(year)
         message = (
             f"chinesecalendar 没有 {year} 年的法定节假日数据，{year} 年按周一至周五上班"
-            f"（元旦、劳动节、国庆节的法定假日除外）、加上公司在策略文件中的调整计算，春节等农历假日"
-            f"与调休都不知道；请升级 chinesecalendar，或把国务院 {year} 年节假日安排"
+            f"（法定节假日除外）、加上公司在策略文件中的调整计算，法定假日逢周末的补假、连休安排"
+            f"与调休上班日都不知道；请升级 chinesecalendar，或把国务院 {year} 年节假日安排"
             f"通知正文粘贴到策略文件的 calendar.official_notices.{year}.text / "
             f"chinesecalendar has no official holiday data for {year} "
             f"(covers {self._covered.start}-{self._covered.stop - 1}); {year} uses Monday-Friday less "
-            f"the fixed-date statutory days off (1 January, 1-2 May, 1-3 October) plus the policy's "
-            f"overrides, without the lunar holidays or any make-up working day. Upgrade "
+            f"the statutory days off (元旦, 春节 from its eve, 清明, 1-2 May, 端午, 中秋, 1-3 October) plus "
+            f"the policy's overrides, without the substitute days, bridging days or make-up working "
+            f"days only the notice gives. Upgrade "
             f"chinesecalendar, or paste the State Council's notice for {year} under "
             f"calendar.official_notices.{year}.text in the policy."
         )

@@ -35,7 +35,7 @@ from pydantic_core import PydanticCustomError
 
 from wecomply.errors import UserFacingError
 from wecomply.policy.holiday_notice import NoticeTextError, as_policy_entries, parse_notice
-from wecomply.policy.statutory import fixed_days_off
+from wecomply.policy.statutory import statutory_days_off
 
 POLICY_ENV = "WECOMPLY_POLICY"
 # plugins/wecomply/policy/config.py -> the repository root is three levels above `policy/`.
@@ -352,13 +352,12 @@ class CalendarPolicy(_Model):
                 )
             # A notice lists every statutory day off; one without them was pasted or typed in
             # part, and would silence the missing-notice reminder for a half-known year.
-            missing = [d for d in fixed_days_off(year) if d not in off]
+            missing = sorted(d for d in statutory_days_off(year) if d not in off)
             if missing:
                 raise _bad(
                     f"{where} 缺少法定假日 / {where} lacks statutory day(s) off: " + _some_dates(missing),
-                    "粘贴或填写通知的全部条目：依《全国年节及纪念日放假办法》，元旦、劳动节、国庆节的这些日期"
-                    "每年都放假 / paste or enter every item of the notice: by law these days of 元旦, "
-                    "劳动节 and 国庆节 are off every year",
+                    "粘贴或填写通知的全部条目：依《全国年节及纪念日放假办法》，这些法定假日每年都放假 / "
+                    "paste or enter every item of the notice: by law these statutory days are off every year",
                 )
         return self
 
