@@ -11,12 +11,15 @@
 2. 缺少时，在企业微信提醒 HR 与行政（策略中的 roles.hr、roles.admin）：11 月每月一次
    （通知可能尚未发布），12 月起及新年已开始时每周一次，直到录入为止。非工作时间不发送；
    重试或清除不会重复提醒（发件箱按 年份/周期 去重）。
+3. 录入通知后，把读到的放假与调休上班日期发给 HR 与行政一次，供与通知原文核对；通知修改后再发一次。
 
 Deadlines count working days and quiet hours follow working time, and both depend on the
 State Council's yearly holiday notice. A year that neither chinesecalendar nor the policy
 (`calendar.official_notices`) counts Monday to Friday less the statutory days off, without
 the substitute days, bridging days or make-up working days, so this DAG tells HR and
 admin in WeCom: once in November, then weekly from December until the notice is entered.
+Once it is, they get the days read from it once (again after a correction), to check
+against the published text.
 """
 
 from __future__ import annotations

@@ -50,9 +50,18 @@ def test_hr_and_admin_hear_once_in_november_then_weekly_until_the_notice_is_ente
     duty_world.run(DAG, at("2026-12-14 10:00"))
     assert counts(duty_world) == {"head1": 0, "hr1": 3, "admin1": 3, "staff1": 0}
 
+    # Entered: no more reminders, and one confirmation of what was read, to hold against
+    # the published notice; the next run and a cleared one add nothing.
     shipped_policy_with((NO_NOTICES, NOTICE_2027))
     duty_world.run(DAG, at("2026-12-21 10:00"))
-    assert counts(duty_world) == {"head1": 0, "hr1": 3, "admin1": 3, "staff1": 0}
+    duty_world.run(DAG, at("2026-12-21 10:00"))
+    duty_world.run(DAG, at("2026-12-22 10:00"))
+    assert counts(duty_world) == {"head1": 0, "hr1": 4, "admin1": 4, "staff1": 0}
+    confirmation = duty_world.texts("hr1")[-1]
+    assert confirmation.startswith("【节假日日历】已读取策略文件中录入的 2027 年国务院节假日安排")
+    assert "放假：元旦 01-01–01-03、春节 02-05–02-12、清明节 04-03–04-05、" in confirmation
+    assert "调休上班：元旦调休上班 01-09、春节调休上班 02-20、劳动节调休上班 04-25、" in confirmation
+    assert duty_world.texts("admin1")[-1] == confirmation
 
     from wecomply.records.models import Delivery
 
@@ -61,7 +70,9 @@ def test_hr_and_admin_hear_once_in_november_then_weekly_until_the_notice_is_ente
             sa.select(Delivery.subject, Delivery.period, Delivery.status).where(Delivery.duty == "calendar")
             .order_by(Delivery.id)
         ).all()
-    assert recorded == [("2027", "2026-11", "sent"), ("2027", "2026-W50", "sent"), ("2027", "2026-W51", "sent")]
+    assert recorded[:3] == [("2027", "2026-11", "sent"), ("2027", "2026-W50", "sent"), ("2027", "2026-W51", "sent")]
+    (confirmed,) = recorded[3:]
+    assert confirmed[0] == "2027" and confirmed[1].startswith("2027-") and confirmed[2] == "sent"
 
 
 def test_a_run_outside_working_hours_holds_the_reminder(duty_world) -> None:
@@ -88,3 +99,12 @@ def test_english_companies_read_it_in_english(duty_world, shipped_policy_with) -
     duty_world.run(DAG, at("2026-12-07 10:00"))
     (text,) = duty_world.texts("hr1")
     assert text.startswith("[Holiday calendar] WeComply has no State Council holiday notice for 2027 yet")
+
+
+def test_an_entered_notice_is_confirmed_in_english_too(duty_world, shipped_policy_with) -> None:
+    shipped_policy_with(("locale: zh_CN ", "locale: en    "), (NO_NOTICES, NOTICE_2027))
+    seed(duty_world)
+    duty_world.run(DAG, at("2026-12-07 10:00"))
+    (text,) = duty_world.texts("hr1")
+    assert text.startswith("[Holiday calendar] WeComply has read the State Council holiday notice for 2027")
+    assert "Days off: 元旦 01-01–01-03, 春节 02-05–02-12, " in text and "Make-up working days: 元旦调休上班 01-09, " in text

@@ -1,4 +1,5 @@
-"""When HR and admin are told that a year's holiday notice is missing, and how often."""
+"""When HR and admin are told that a year's holiday notice is missing, and how often; and
+when they hear what was read from one entered."""
 
 from __future__ import annotations
 
@@ -8,7 +9,13 @@ import pytest
 
 from tests.fixtures.duty_runs import at
 from tests.fixtures.policy_files import statutory_holidays
-from wecomply.duties.calendar_upkeep import STEP, missing_notice_actions, reminder_period
+from wecomply.duties.calendar_upkeep import (
+    CONFIRM_STEP,
+    STEP,
+    entered_notice_actions,
+    missing_notice_actions,
+    reminder_period,
+)
 from wecomply.duties.model import ActionKind, Duty
 from wecomply.policy.calendar import UncoveredYearWarning, WorkCalendar
 from wecomply.policy.config import CalendarPolicy, OfficialNotice
@@ -74,3 +81,34 @@ def test_a_year_begun_without_its_notice_is_reminded_weekly() -> None:
     with pytest.warns(UncoveredYearWarning):  # finding the working window reads 2027 itself
         (action,) = missing_notice_actions(now=at("2027-01-04 10:00"), calendar=WorkCalendar(), recipients=STAFF)
     assert (action.subject, action.period) == ("2027", "2027-W01")
+
+
+def _entered(*extra_days: dict[str, str], source: str = "chinese_calendar") -> WorkCalendar:
+    notice = OfficialNotice.model_validate({"holidays": [*statutory_holidays(2027), *extra_days]})
+    return WorkCalendar(CalendarPolicy(source=source, official_notices={2027: notice}))
+
+
+def test_an_entered_notice_is_confirmed_once_per_content() -> None:
+    now = at("2026-12-07 10:00")
+    (action,) = entered_notice_actions(now=now, calendar=_entered(), recipients=STAFF)
+    assert (action.kind, action.duty, action.subject, action.step, action.recipients) == (
+        ActionKind.NOTIFY, Duty.CALENDAR, "2027", CONFIRM_STEP, STAFF,
+    )
+    assert action.period.startswith("2027-") and not action.urgent and action.send_at == now
+    # The same notice next week is the same action (the outbox sends it once); a corrected
+    # notice is a new one.
+    (again,) = entered_notice_actions(now=at("2026-12-14 10:00"), calendar=_entered(), recipients=STAFF)
+    assert again.key == action.key
+    (corrected,) = entered_notice_actions(
+        now=now, calendar=_entered({"first": "2027-02-05", "last": "2027-02-12", "name": "春节"}), recipients=STAFF
+    )
+    assert corrected.period != action.period and corrected.step == CONFIRM_STEP
+
+
+def test_no_confirmation_out_of_season_once_covered_or_for_a_calendar_of_its_own(package_covering) -> None:
+    assert entered_notice_actions(now=at("2026-10-30 10:00"), calendar=_entered(), recipients=STAFF) == ()
+    assert entered_notice_actions(now=at("2026-12-07 10:00"), calendar=_entered(), recipients=()) == ()
+    weekends = _entered(source="weekends")
+    assert entered_notice_actions(now=at("2026-12-07 10:00"), calendar=weekends, recipients=STAFF) == ()
+    package_covering(2027)  # a chinesecalendar release with 2027: the entry is not used
+    assert entered_notice_actions(now=at("2026-12-07 10:00"), calendar=_entered(), recipients=STAFF) == ()

@@ -72,10 +72,7 @@ def notice_lines(policy: Policy) -> list[str]:
     """Each entered notice as read, run by run, so HR can hold it against the published text."""
 
     def runs(days: list[NoticeDays]) -> str:
-        return "、".join(
-            f"{d.name or '-'} {d.first:%m-%d}" + (f"–{d.last:%m-%d}" if d.last and d.last != d.first else "")
-            for d in days
-        ) or "无 / none"
+        return "、".join(d.label for d in days) or "无 / none"
 
     return [
         f"{year} 年通知 / notice for {year}: 放假 / days off {len(notice.holiday_dates)} 天: {runs(notice.holidays)}；"

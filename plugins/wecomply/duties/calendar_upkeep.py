@@ -7,11 +7,13 @@ after the year has begun; until then the company enters the notice in the policy
 statutory days off (`WorkCalendar`, `wecomply.policy.statutory`), so its deadlines and
 quiet hours are wrong around every 补假, bridging day and 调休. A warning in task logs and in `policy check` is
 not where HR looks: this tells them in WeCom, from the notice season on, until the year's
-official days are known.
+official days are known. Once a notice is entered, they hear once what was read from it
+(again if it is changed), so a misread day is caught against the published text.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import date, datetime
 
@@ -20,6 +22,8 @@ from wecomply.policy.calendar import NOTICE_SEASON_MONTH, SHANGHAI, WorkCalendar
 
 STEP = "notify-missing-notice"
 TEMPLATE = "calendar/missing_notice"
+CONFIRM_STEP = "confirm-entered-notice"
+CONFIRM_TEMPLATE = "calendar/entered_notice"
 
 
 def reminder_period(year: int, today: date) -> str:
@@ -46,6 +50,40 @@ def missing_notice_actions(*, now: datetime, calendar: WorkCalendar, recipients:
             kind=ActionKind.NOTIFY, duty=Duty.CALENDAR, subject=str(year), period=reminder_period(year, today),
             step=STEP, recipients=tuple(recipients), template=TEMPLATE, deadline=None, urgent=False,
             send_at=send_at,
+        )
+        for year in years
+    )
+
+
+def years_with_entered_notice(calendar: WorkCalendar, today: date) -> list[int]:
+    """The years in the notice season whose days come from a notice entered in the policy
+    (the package does not cover them yet)."""
+    if calendar.settings.source != "chinese_calendar":
+        return []
+    notices = calendar.settings.official_notices
+    return [year for year in calendar.years_in_notice_season(today) if year in notices and not calendar.is_covered(year)]
+
+
+def entered_notice_period(calendar: WorkCalendar, year: int) -> str:
+    """The outbox period of a confirmation: the year and a digest of the notice as read,
+    so a corrected notice is confirmed again and an unchanged one never twice."""
+    notice = calendar.settings.official_notices[year]
+    digest = hashlib.sha256(notice.model_dump_json().encode("utf-8")).hexdigest()[:12]
+    return f"{year}-{digest}"
+
+
+def entered_notice_actions(*, now: datetime, calendar: WorkCalendar, recipients: Sequence[str]) -> tuple[Action, ...]:
+    """A text to `recipients` for each notice the policy enters for this year or, from
+    November, the next, that the calendar uses (the package does not cover the year)."""
+    years = years_with_entered_notice(calendar, now.astimezone(SHANGHAI).date())
+    if not years or not recipients:
+        return ()
+    send_at = calendar.next_working_window(now)
+    return tuple(
+        Action(
+            kind=ActionKind.NOTIFY, duty=Duty.CALENDAR, subject=str(year), period=entered_notice_period(calendar, year),
+            step=CONFIRM_STEP, recipients=tuple(recipients), template=CONFIRM_TEMPLATE, deadline=None,
+            urgent=False, send_at=send_at,
         )
         for year in years
     )

@@ -122,11 +122,15 @@ class WorkCalendar:
             return []
         return sorted(year for year in set(years) if not self.has_official_days(year))
 
+    def years_in_notice_season(self, today: date) -> list[int]:
+        """The years whose official days matter as of `today`: this year, and from November
+        (when its notice is due) the next."""
+        return [today.year, today.year + 1] if today.month >= NOTICE_SEASON_MONTH else [today.year]
+
     def years_awaiting_notice(self, today: date) -> list[int]:
-        """The years HR should enter a notice for, as of `today`: this year, and from
-        November the next, when neither the package nor the policy has its official days."""
-        years = [today.year, today.year + 1] if today.month >= NOTICE_SEASON_MONTH else [today.year]
-        return self.years_on_fallback(years)
+        """The years HR should enter a notice for, as of `today`: those in the notice
+        season when neither the package nor the policy has their official days."""
+        return self.years_on_fallback(self.years_in_notice_season(today))
 
     def is_working_day(self, day: date) -> bool:
         day = _as_date(day)

@@ -257,6 +257,12 @@ class NoticeDays(_Model):
         last = self.last or self.first
         return [self.first + timedelta(days=n) for n in range((last - self.first).days + 1)]
 
+    @property
+    def label(self) -> str:
+        """`春节 02-15–02-23`, as `policy check` and the calendar check list a notice read."""
+        span = f"{self.first:%m-%d}" + (f"–{self.last:%m-%d}" if self.last and self.last != self.first else "")
+        return f"{self.name} {span}" if self.name else span
+
 
 class OfficialNotice(_Model):
     """One year's 国务院办公厅关于部分节假日安排的通知, entered by the company because the
