@@ -41,18 +41,8 @@ def missing_notice_actions(*, now: datetime, calendar: WorkCalendar, recipients:
     """A text to `recipients` (HR and admin) for each year awaiting its notice as of `now`,
     held to the working window like every non-urgent message."""
     today = now.astimezone(SHANGHAI).date()
-    years = calendar.years_awaiting_notice(today)
-    if not years or not recipients:
-        return ()
-    send_at = calendar.next_working_window(now)
-    return tuple(
-        Action(
-            kind=ActionKind.NOTIFY, duty=Duty.CALENDAR, subject=str(year), period=reminder_period(year, today),
-            step=STEP, recipients=tuple(recipients), template=TEMPLATE, deadline=None, urgent=False,
-            send_at=send_at,
-        )
-        for year in years
-    )
+    periods = {year: reminder_period(year, today) for year in calendar.years_awaiting_notice(today)}
+    return _texts(periods, STEP, TEMPLATE, now=now, calendar=calendar, recipients=recipients)
 
 
 def years_with_entered_notice(calendar: WorkCalendar, today: date) -> list[int]:
@@ -76,14 +66,22 @@ def entered_notice_actions(*, now: datetime, calendar: WorkCalendar, recipients:
     """A text to `recipients` for each notice the policy enters for this year or, from
     November, the next, that the calendar uses (the package does not cover the year)."""
     years = years_with_entered_notice(calendar, now.astimezone(SHANGHAI).date())
-    if not years or not recipients:
+    periods = {year: entered_notice_period(calendar, year) for year in years}
+    return _texts(periods, CONFIRM_STEP, CONFIRM_TEMPLATE, now=now, calendar=calendar, recipients=recipients)
+
+
+def _texts(
+    periods: dict[int, str], step: str, template: str, *, now: datetime, calendar: WorkCalendar,
+    recipients: Sequence[str],
+) -> tuple[Action, ...]:
+    """One non-urgent text per year (its period given) to `recipients`."""
+    if not periods or not recipients:
         return ()
     send_at = calendar.next_working_window(now)
     return tuple(
         Action(
-            kind=ActionKind.NOTIFY, duty=Duty.CALENDAR, subject=str(year), period=entered_notice_period(calendar, year),
-            step=CONFIRM_STEP, recipients=tuple(recipients), template=CONFIRM_TEMPLATE, deadline=None,
-            urgent=False, send_at=send_at,
+            kind=ActionKind.NOTIFY, duty=Duty.CALENDAR, subject=str(year), period=period, step=step,
+            recipients=tuple(recipients), template=template, deadline=None, urgent=False, send_at=send_at,
         )
-        for year in years
+        for year, period in periods.items()
     )
