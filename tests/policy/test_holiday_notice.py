@@ -126,5 +126,5 @@ def test_a_notice_pasted_in_part_is_refused_naming_the_statutory_days_it_lacks()
         parse_policy(_policy_with({2026: first_two}))
     message = str(caught.value)
     assert "official_notices[2026] 缺少法定假日" in message
-    assert "2026-04-05, 2026-05-01, 2026-05-02, 2026-06-19, 2026-09-25, … (8 天 / days)" in message
+    assert "2026-05-01, 2026-05-02, 2026-06-19, 2026-09-25, 2026-10-01, … (7 天 / days)" in message
     assert "paste or enter every item of the notice" in message

@@ -35,7 +35,7 @@ from pydantic_core import PydanticCustomError
 
 from wecomply.errors import UserFacingError
 from wecomply.policy.holiday_notice import NoticeTextError, as_policy_entries, parse_notice
-from wecomply.policy.statutory import statutory_days_off
+from wecomply.policy.statutory import tabled_days_off
 
 POLICY_ENV = "WECOMPLY_POLICY"
 # plugins/wecomply/policy/config.py -> the repository root is three levels above `policy/`.
@@ -358,7 +358,7 @@ class CalendarPolicy(_Model):
                 )
             # A notice lists every statutory day off; one without them was pasted or typed in
             # part, and would silence the missing-notice reminder for a half-known year.
-            missing = sorted(d for d in statutory_days_off(year) if d not in off)
+            missing = sorted(d for d in tabled_days_off(year) if d not in off)
             if missing:
                 raise _bad(
                     f"{where} 缺少法定假日 / {where} lacks statutory day(s) off: " + _some_dates(missing),

@@ -7,8 +7,8 @@ notice lists them. What only the notice says: the substitute day for one on a we
 the bridging days and every make-up working day (调休).
 
 The lunar dates come from lunardate (tables for 1900-2099) and the solar term from
-chinesecalendar; tests/policy/test_statutory.py holds both against every official day off
-of 2008-2026 in chinesecalendar's data.
+chinesecalendar's formula; tests/policy/test_statutory.py holds both against every official
+day off of 2008-2026 in chinesecalendar's data.
 """
 
 from __future__ import annotations
@@ -27,21 +27,36 @@ def fixed_days_off(year: int) -> list[date]:
 
 
 def lunar_days_off(year: int) -> list[date]:
-    """春节 (除夕 to 初三), 清明, 端午 and 中秋 of the Gregorian `year`, in order."""
-    from chinese_calendar import get_solar_terms
+    """春节 (除夕 to 初三), 端午 and 中秋 of the Gregorian `year`, in order."""
     from lunardate import LunarDate
 
     new_year = LunarDate(year, 1, 1).to_solar_date()
     # 除夕 is the day before 正月初一, whether 腊月 has 29 days or 30.
     spring = [new_year + timedelta(days=n) for n in range(-1, 3)]
-    (qingming, _), = get_solar_terms(date(year, 4, 1), date(year, 4, 10))
-    return sorted([*spring, qingming, LunarDate(year, 5, 5).to_solar_date(), LunarDate(year, 8, 15).to_solar_date()])
+    return [*spring, LunarDate(year, 5, 5).to_solar_date(), LunarDate(year, 8, 15).to_solar_date()]
+
+
+def qingming(year: int) -> date:
+    """The day of the 清明 solar term (4 or 5 April)."""
+    from chinese_calendar import get_solar_terms
+
+    ((day, _),) = get_solar_terms(date(year, 4, 1), date(year, 4, 10))
+    return day
+
+
+@cache
+def tabled_days_off(year: int) -> frozenset[date]:
+    """The statutory days off of `year` read from tables (the fixed dates and lunardate's
+    lunar calendar), which every notice lists; none before 2025. 清明 is left out: its day
+    comes from a solar-term formula, and a formula a day off must not make the policy
+    refuse a correct notice."""
+    if year < STATUTORY_SINCE:
+        return frozenset()
+    # 春节 falls between 21 January and 20 February, so its 除夕 is always in the same year.
+    return frozenset((*fixed_days_off(year), *lunar_days_off(year)))
 
 
 @cache
 def statutory_days_off(year: int) -> frozenset[date]:
     """Every statutory day off of `year` under the law in force from 2025; none before."""
-    if year < STATUTORY_SINCE:
-        return frozenset()
-    # 春节 falls between 21 January and 20 February, so its 除夕 is always in the same year.
-    return frozenset((*fixed_days_off(year), *lunar_days_off(year)))
+    return tabled_days_off(year) | {qingming(year)} if year >= STATUTORY_SINCE else frozenset()
