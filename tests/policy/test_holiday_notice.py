@@ -18,7 +18,7 @@ from wecomply.policy.holiday_notice import NoticeRun, NoticeTextError, parse_not
 
 
 def _dates(runs: tuple[NoticeRun, ...]) -> set[date]:
-    return {r.first + timedelta(days=n) for r in runs for n in range(r.days)}
+    return {r.first + timedelta(days=n) for r in runs for n in range((r.last - r.first).days + 1)}
 
 
 def _policy_with(notices: dict[int, str]) -> str:

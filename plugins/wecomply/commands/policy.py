@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from wecomply.policy.calendar import WorkCalendar
-    from wecomply.policy.config import NoticeDays, Policy
+    from wecomply.policy.config import Policy
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -70,9 +70,10 @@ def calendar_warnings(policy: Policy, calendar: WorkCalendar, today: date) -> li
 
 def notice_lines(policy: Policy) -> list[str]:
     """Each entered notice as read, run by run, so HR can hold it against the published text."""
+    from wecomply.policy.config import NoticeDays
 
     def runs(days: list[NoticeDays]) -> str:
-        return "、".join(d.label for d in days) or "无 / none"
+        return NoticeDays.listed(days, "、", "无 / none")
 
     return [
         f"{year} 年通知 / notice for {year}: 放假 / days off {len(notice.holiday_dates)} 天: {runs(notice.holidays)}；"

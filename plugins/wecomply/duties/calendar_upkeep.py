@@ -45,15 +45,6 @@ def missing_notice_actions(*, now: datetime, calendar: WorkCalendar, recipients:
     return _texts(periods, STEP, TEMPLATE, now=now, calendar=calendar, recipients=recipients)
 
 
-def years_with_entered_notice(calendar: WorkCalendar, today: date) -> list[int]:
-    """The years in the notice season whose days come from a notice entered in the policy
-    (the package does not cover them yet)."""
-    if calendar.settings.source != "chinese_calendar":
-        return []
-    notices = calendar.settings.official_notices
-    return [year for year in calendar.years_in_notice_season(today) if year in notices and not calendar.is_covered(year)]
-
-
 def entered_notice_period(calendar: WorkCalendar, year: int) -> str:
     """The outbox period of a confirmation: the year and a digest of the notice as read,
     so a corrected notice is confirmed again and an unchanged one never twice."""
@@ -65,7 +56,7 @@ def entered_notice_period(calendar: WorkCalendar, year: int) -> str:
 def entered_notice_actions(*, now: datetime, calendar: WorkCalendar, recipients: Sequence[str]) -> tuple[Action, ...]:
     """A text to `recipients` for each notice the policy enters for this year or, from
     November, the next, that the calendar uses (the package does not cover the year)."""
-    years = years_with_entered_notice(calendar, now.astimezone(SHANGHAI).date())
+    years = calendar.years_on_entered_notice(calendar.years_in_notice_season(now.astimezone(SHANGHAI).date()))
     periods = {year: entered_notice_period(calendar, year) for year in years}
     return _texts(periods, CONFIRM_STEP, CONFIRM_TEMPLATE, now=now, calendar=calendar, recipients=recipients)
 

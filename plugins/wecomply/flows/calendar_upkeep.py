@@ -8,16 +8,13 @@ from collections import Counter
 from typing import Any
 
 from wecomply import templating
-from wecomply.duties.calendar_upkeep import (
-    entered_notice_actions,
-    missing_notice_actions,
-    years_with_entered_notice,
-)
+from wecomply.duties.calendar_upkeep import entered_notice_actions, missing_notice_actions
 from wecomply.duties.model import Directory
 from wecomply.flows.context import RunContext
 from wecomply.flows.people import function_members
 from wecomply.flows.send import send_actions
 from wecomply.policy.calendar import SHANGHAI
+from wecomply.policy.config import NoticeDays
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +24,7 @@ RECIPIENT_ROLES = ("hr", "admin")
 def run_calendar_check(ctx: RunContext) -> dict[str, Any]:
     today = ctx.now.astimezone(SHANGHAI).date()
     years = ctx.calendar.years_awaiting_notice(today)
-    entered = years_with_entered_notice(ctx.calendar, today)
+    entered = ctx.calendar.years_on_entered_notice(ctx.calendar.years_in_notice_season(today))
     result: dict[str, Any] = {"years_awaiting_notice": years} | ({"notices_entered": entered} if entered else {})
     if not years and not entered:
         log.info("需要的年份都有法定节假日与调休数据 / every year needed has its official days")
@@ -63,6 +60,6 @@ def _as_read(ctx: RunContext, year: int) -> dict[str, Any]:
     nothing = templating.message("calendar", "none", ctx.locale)
     return {
         "year": year,
-        "days_off": separator.join(d.label for d in notice.holidays) or nothing,
-        "working_days": separator.join(d.label for d in notice.working_days) or nothing,
+        "days_off": NoticeDays.listed(notice.holidays, separator, nothing),
+        "working_days": NoticeDays.listed(notice.working_days, separator, nothing),
     }

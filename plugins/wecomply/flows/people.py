@@ -13,6 +13,7 @@ from wecomply.duties.model import Assignment, Duty, Person
 from wecomply.policy.config import Policy
 from wecomply.records import models
 from wecomply.records.assignments import AssignmentSpec, ensure_assignments
+from wecomply.records.bulk import chunks
 
 
 def roster_statement() -> sa.Select:
@@ -90,10 +91,8 @@ def _is_active(e: sa.Table, today: date) -> Any:
 
 def active_userids(session: Session, userids: Iterable[str], today: date) -> set[str]:
     e = models.Employee.__table__
-    wanted = sorted(set(userids))
     found: set[str] = set()
-    for start in range(0, len(wanted), 2000):
-        chunk = wanted[start : start + 2000]
+    for chunk in chunks(sorted(set(userids)), 2000):
         found.update(session.scalars(sa.select(e.c.userid).where(e.c.userid.in_(chunk), _is_active(e, today))))
     return found
 

@@ -122,6 +122,13 @@ class WorkCalendar:
             return []
         return sorted(year for year in set(years) if not self.has_official_days(year))
 
+    def years_on_entered_notice(self, years: Iterable[int]) -> list[int]:
+        """Which of `years` count working days by a notice entered in the policy (the
+        package does not cover them yet), sorted."""
+        if self.settings.source != "chinese_calendar":
+            return []
+        return sorted(year for year in set(years) if year in self._notices)
+
     def years_in_notice_season(self, today: date) -> list[int]:
         """The years whose official days matter as of `today`: this year, and from November
         (when its notice is due) the next."""

@@ -263,6 +263,11 @@ class NoticeDays(_Model):
         span = f"{self.first:%m-%d}" + (f"–{self.last:%m-%d}" if self.last and self.last != self.first else "")
         return f"{self.name} {span}" if self.name else span
 
+    @staticmethod
+    def listed(days: list[NoticeDays], separator: str, empty: str) -> str:
+        """The runs' labels on one line, or `empty` when there are none."""
+        return separator.join(d.label for d in days) or empty
+
 
 class OfficialNotice(_Model):
     """One year's 国务院办公厅关于部分节假日安排的通知, entered by the company because the

@@ -41,10 +41,6 @@ class NoticeRun:
     last: date
     name: str
 
-    @property
-    def days(self) -> int:
-        return (self.last - self.first).days + 1
-
 
 @dataclass(frozen=True)
 class NoticeArrangement:
